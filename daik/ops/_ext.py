@@ -1,5 +1,6 @@
 """Loading of the compiled extension ``daik._C`` with an error that says how to build it."""
 import importlib
+import os
 
 _INSTALL = (
     "daik's compiled ops (daik._C / daik.ops._polyiou) are not built. From the repository root run\n"
@@ -33,6 +34,12 @@ def load_polyiou():
         return importlib.import_module("daik.ops._polyiou")
     except ImportError as e:
         raise ImportError(f"{_INSTALL}\n(cause: {e})") from e
+
+
+def use_reference_ops() -> bool:
+    """True when ``DAIK_USE_REFERENCE_OPS=1``: daik.ops then runs the pure-torch references
+    (slow; for platforms where the extension cannot be built, and for development)."""
+    return os.environ.get("DAIK_USE_REFERENCE_OPS", "0") == "1"
 
 
 def has_extension() -> bool:

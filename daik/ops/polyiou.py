@@ -1,7 +1,7 @@
 """IoU of DOTA quadrilaterals (the evaluation's overlap), backed by Cython ``_polyiou``."""
 import numpy as np
 
-from ._ext import load_polyiou
+from ._ext import load_polyiou, use_reference_ops
 
 
 def poly_iou(polys1, polys2) -> np.ndarray:
@@ -17,4 +17,8 @@ def poly_iou(polys1, polys2) -> np.ndarray:
     """
     p = np.ascontiguousarray(np.asarray(polys1, dtype=np.float64).reshape(-1, 8))
     q = np.ascontiguousarray(np.asarray(polys2, dtype=np.float64).reshape(-1, 8))
+    if use_reference_ops():
+        from .reference import poly_iou_ref
+
+        return poly_iou_ref(p, q)
     return load_polyiou().poly_iou(p, q)

@@ -4,7 +4,7 @@ Boxes follow daik's convention ``(cx, cy, w, h, theta)`` (see :mod:`daik.structu
 """
 import torch
 
-from ._ext import load_ops
+from ._ext import load_ops, use_reference_ops
 
 _MODES = ("iou", "iof")
 
@@ -43,6 +43,10 @@ def box_iou_rotated(boxes1: torch.Tensor, boxes2: torch.Tensor, mode: str = "iou
         )
     if aligned and boxes1.shape[0] != boxes2.shape[0]:
         raise ValueError(f"aligned IoU needs as many boxes1 as boxes2, got {boxes1.shape[0]} and {boxes2.shape[0]}")
+    if use_reference_ops():
+        from .reference import box_iou_rotated_ref
+
+        return box_iou_rotated_ref(boxes1, boxes2, mode, aligned)
     return load_ops().box_iou_rotated(boxes1, boxes2, mode, aligned)
 
 
@@ -77,4 +81,8 @@ def _nms(boxes, scores, iou_threshold, labels):
     if scores.dim() != 1 or scores.shape[0] != boxes.shape[0]:
         raise ValueError(f"scores must have shape ({boxes.shape[0]},), got {tuple(scores.shape)}")
     scores = scores.to(boxes.dtype)
+    if use_reference_ops():
+        from .reference import nms_rotated_ref
+
+        return nms_rotated_ref(boxes.detach(), scores.detach(), float(iou_threshold), labels)
     return load_ops().nms_rotated(boxes.detach(), scores.detach(), float(iou_threshold), labels)

@@ -53,3 +53,16 @@ def test_nano_config_runs():
     with torch.no_grad():
         cls, reg, ang = model(torch.rand(1, 3, 64, 96), mode="tensor")
     assert cls[0].shape == (1, 15, 8, 12) and ang[0].shape == (1, 180, 8, 12)
+
+
+def test_flop_counter_on_a_conv_and_the_family_table():
+    from daik.models.complexity import count_flops, family_info, format_table
+
+    conv = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+    assert count_flops(conv, 16) == 2 * 3 * 8 * 9 * 16 * 16
+    rows = family_info(sizes=("n",), img_sizes=(640,), root=ROOT)
+    horizontal, rotated = rows
+    assert abs(horizontal["params_m"] / PUBLISHED_PARAMS["n"] - 1) < 0.05
+    assert abs(horizontal["gflops_640"] / horizontal["published_gflops_640"] - 1) < 0.05
+    assert rotated["params_m"] > horizontal["params_m"] and rotated["gflops_640"] > horizontal["gflops_640"]
+    assert "YOLOv6-R-n (rotated)" in format_table(rows, (640,))

@@ -96,9 +96,10 @@ class ConvBNAct(nn.Module):
         w, b = fold_bn(self.conv.weight, self.conv.bias, self.bn)
         conv = nn.Conv2d(self.conv.in_channels, self.conv.out_channels, self.conv.kernel_size,
                          self.conv.stride, self.conv.padding, groups=self.conv.groups, bias=True)
+        conv = conv.to(w.device, w.dtype)
         conv.weight.copy_(w)
         conv.bias.copy_(b)
-        self.conv = conv.to(w.device)
+        self.conv = conv
         self.bn = None
 
 

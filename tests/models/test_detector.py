@@ -164,3 +164,9 @@ def test_warmup_assigner_until_epoch():
     assert type(model.head.current_assigner()).__name__ == "RotatedATSSAssigner"
     model.set_epoch(2)
     assert type(model.head.current_assigner()).__name__ == "RotatedTaskAlignedAssigner"
+
+
+def test_unregularised_ground_truth_is_regularised():
+    model = build_tiny()
+    gt = model.head.gt_from_samples([make_sample([[30, 30, 10, 40, 0.2]], [1], (64, 64))])
+    torch.testing.assert_close(gt.boxes[0, 0], torch.tensor([30, 30, 40, 10, 0.2 - math.pi / 2]))

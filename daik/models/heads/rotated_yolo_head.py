@@ -20,6 +20,7 @@ import torch
 from mmengine.structures import InstanceData
 
 from daik.registry import MODELS, TASK_UTILS
+from daik.structures import regularize_rboxes
 
 from ..task_modules import BatchGT, MlvlPointGenerator, RBoxDistanceCoder, dfl_expectation
 from ..task_modules.assigners import AssignResult
@@ -123,7 +124,8 @@ class RotatedYOLOv6Head(EffiDeHead):
 
     # ----------------------------------------------------------------- assignment
     def gt_from_samples(self, data_samples: Sequence) -> BatchGT:
-        """Padded ground truth of a batch of ``DetDataSample`` (boxes in the input frame).
+        """Padded ground truth of a batch of ``DetDataSample`` (boxes in the input frame),
+        regularised (``w >= h``: the CSL angle is that of the long side).
 
         Raises:
             ValueError: a non-finite box or a label outside ``[0, num_classes)``, naming the image.
@@ -136,7 +138,7 @@ class RotatedYOLOv6Head(EffiDeHead):
                 raise ValueError(f"image {name}: ground-truth box with NaN/inf: {b[~torch.isfinite(b).all(-1)][:3].tolist()}")
             if lb.numel() and (int(lb.min()) < 0 or int(lb.max()) >= self.num_classes):
                 raise ValueError(f"image {name}: label outside [0, {self.num_classes}): {lb.unique().tolist()}")
-            boxes.append(b.float())
+            boxes.append(regularize_rboxes(b.float()))
             labels.append(lb)
         dev = self.preds["cls"][0].weight.device
         return BatchGT.from_lists(boxes, labels, box_dim=5, device=dev)

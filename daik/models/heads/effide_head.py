@@ -13,9 +13,8 @@ stage ``k`` (for ``1 <= k <= 2``) and runs stages ``k+1 .. 3``. So for any ``k``
 ``forward_preds(forward_tower(feats, k), k) == forward_preds(feats, 0)``, and a distiller can
 push a student's stage-``k`` features (matching widths) through a teacher's later stages.
 """
-from typing import Dict, List, Sequence, Union
-
 import math
+from typing import Dict, List, Sequence, Union
 
 import torch
 import torch.nn as nn

@@ -1,5 +1,5 @@
 """Task-aligned assignment (TOOD), horizontal base and the rotated override."""
-from typing import Callable, Optional, Union
+from typing import Callable, Union
 
 import torch
 

@@ -170,3 +170,20 @@ def test_unregularised_ground_truth_is_regularised():
     model = build_tiny()
     gt = model.head.gt_from_samples([make_sample([[30, 30, 10, 40, 0.2]], [1], (64, 64))])
     torch.testing.assert_close(gt.boxes[0, 0], torch.tensor([30, 30, 40, 10, 0.2 - math.pi / 2]))
+
+
+def test_mmengine_train_and_val_steps():
+    """What mmengine's loops call: train_step with an optimizer wrapper, then val_step."""
+    from mmengine.optim import OptimWrapper
+
+    model = build_tiny()
+    inputs, samples = draw_scenes(2, size=64)
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
+    before = model.head.preds["cls"][0].bias.detach().clone()
+    log = model.train_step(dict(inputs=inputs, data_samples=samples), wrapper)
+    assert set(log) >= {"loss", "loss_cls", "loss_bbox", "loss_dfl", "loss_angle"}
+    assert not torch.equal(before, model.head.preds["cls"][0].bias)
+    model.eval()
+    inputs, samples = draw_scenes(2, size=64)
+    out = model.val_step(dict(inputs=inputs, data_samples=samples))
+    assert len(out) == 2 and out[0].pred_instances.bboxes.shape[-1] == 5

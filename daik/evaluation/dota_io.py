@@ -101,25 +101,27 @@ def _floats(tokens: Sequence[str], where: str) -> List[float]:
 
 def parse_dota_label_lines(lines: Iterable[str], source: str = "<labels>") -> ImageAnnotation:
     """Parse the lines of one ``labelTxt`` file (see :func:`read_dota_label`)."""
-    polys, names, difficult = [], [], []
+    rows, names, difficult = [], [], []  # rows: (line number, 8 coordinate strings)
     for lineno, line in enumerate(lines, 1):
         tokens = line.split()
         if not tokens or _is_header(tokens):
             continue
-        where = f"{source}:{lineno}"
         if len(tokens) not in (9, 10):
-            raise ValueError(f"{where}: expected 'x1 y1 ... x4 y4 class [difficult]', got {line.strip()!r}")
-        polys.append(_floats(tokens[:8], where))
+            raise ValueError(f"{source}:{lineno}: expected 'x1 y1 ... x4 y4 class [difficult]', got {line.strip()!r}")
+        rows.append((lineno, tokens[:8]))
         names.append(tokens[8])
-        if len(tokens) == 10:
-            try:
-                difficult.append(int(tokens[9]) != 0)
-            except ValueError:
-                raise ValueError(f"{where}: difficult flag must be an integer, got {tokens[9]!r}") from None
-        else:
-            difficult.append(False)
-    return ImageAnnotation(np.array(polys, dtype=np.float64).reshape(-1, 8), np.array(names, dtype=str),
-                           np.array(difficult, dtype=bool))
+        flag = tokens[9] if len(tokens) == 10 else "0"
+        if not flag.lstrip("+-").isdigit():
+            raise ValueError(f"{source}:{lineno}: difficult flag must be an integer, got {flag!r}")
+        difficult.append(int(flag) != 0)
+    try:
+        polys = np.array([[float(t) for t in r] for _, r in rows], dtype=np.float64).reshape(-1, 8)
+    except ValueError:
+        polys = None
+    if polys is None or not np.isfinite(polys).all():
+        for lineno, r in rows:  # find the offending line for the message
+            _floats(r, f"{source}:{lineno}")
+    return ImageAnnotation(polys, np.array(names, dtype=str), np.array(difficult, dtype=bool))
 
 
 def read_dota_label(path: PathLike) -> ImageAnnotation:

@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import sys
 import tempfile
 import time
@@ -67,15 +68,14 @@ def _detections(rng, boxes, labels, difficult):
 
 def synthesise(out_dir: Path, num_images: int, seed: int) -> dict:
     """Write ``out_dir/labelTxt/*.txt`` and ``out_dir/det/Task1_*.txt``; return counts."""
-    from mmengine.utils import ProgressBar
+    from rich.progress import track
 
     rng = np.random.default_rng(seed)
     (out_dir / "labelTxt").mkdir(parents=True, exist_ok=True)
     (out_dir / "det").mkdir(parents=True, exist_ok=True)
     det_lines = {c: [] for c in DOTA_V1_0}
     n_gt = n_det = 0
-    bar = ProgressBar(num_images)
-    for k in range(num_images):
+    for k in track(range(num_images), description="synthesising", transient=True):
         img_id = f"P{k:05d}"
         boxes, labels = _objects(rng, int(rng.integers(5, 80)))
         difficult = rng.random(len(boxes)) < 0.08
@@ -89,8 +89,6 @@ def synthesise(out_dir: Path, num_images: int, seed: int) -> dict:
             det_lines[DOTA_V1_0[c]].append(f"{img_id} {s:.3f} " + " ".join(f"{v:.1f}" for v in p))
         n_gt += len(boxes)
         n_det += len(det)
-        bar.update()
-    sys.stdout.write("\n")
     for c, lines in det_lines.items():
         (out_dir / "det" / f"Task1_{c}.txt").write_text("".join(ln + "\n" for ln in lines))
     return {"num_gt": n_gt, "num_dets": n_det}
@@ -214,6 +212,7 @@ def markdown(res: dict, command: str) -> str:
         f"`{command}` — {res['num_images']} synthetic images, {res['num_gt']} ground-truth objects, "
         f"{res['num_dets']} detections, 15 DOTA-v1.0 classes; polygon IoU backend: {res['backend']}; "
         f"best of {res['repeats']} runs each ({res['machine']}).",
+        *([f"Note: {res['note']}"] if res.get("note") else []),
         "",
         "| implementation | time (s) | mAP (VOC07) | mAP (area) |",
         "|---|---:|---:|---:|",
@@ -246,15 +245,17 @@ def main(argv=None) -> dict:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--out", default="benchmarks/eval.json")
     p.add_argument("--work-dir", default=None, help="keep the synthetic files here (default: a temp dir)")
+    p.add_argument("--note", default="", help="a remark stored with the results (e.g. how the ops were built)")
     args = p.parse_args(argv)
     n, repeats = (100, 1) if args.quick else (args.num_images, args.repeats)
     with tempfile.TemporaryDirectory() as tmp:
         res = run(Path(args.work_dir or tmp), n, args.seed, repeats)
+    res["note"] = args.note
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(res, indent=2) + "\n")
-    command = "python tools/bench_eval.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    write_section(out.parent / "README.md", markdown(res, command.strip()))
+    shown = [a for a in (argv if argv is not None else sys.argv[1:]) if a != args.note and a != "--note"]
+    write_section(out.parent / "README.md", markdown(res, shlex.join(["python", "tools/bench_eval.py", *shown])))
     print(json.dumps({k: v for k, v in res.items() if k != "per_class_ap_voc07"}, indent=2))
     return res
 

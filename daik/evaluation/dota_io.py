@@ -104,9 +104,9 @@ def parse_dota_label_lines(lines: Iterable[str], source: str = "<labels>") -> Im
     rows, names, difficult = [], [], []  # rows: (line number, 8 coordinate strings)
     for lineno, line in enumerate(lines, 1):
         tokens = line.split()
-        if not tokens or _is_header(tokens):
-            continue
         if len(tokens) not in (9, 10):
+            if not tokens or _is_header(tokens):
+                continue
             raise ValueError(f"{source}:{lineno}: expected 'x1 y1 ... x4 y4 class [difficult]', got {line.strip()!r}")
         rows.append((lineno, tokens[:8]))
         names.append(tokens[8])
@@ -155,7 +155,7 @@ def read_task1_file(path: PathLike) -> ClassDetections:
         if len(p) != 10:
             raise ValueError(f"{path}:{i}: expected 'img_id score x1 y1 ... x4 y4', got {lines[i - 1].strip()!r}")
     try:
-        nums = np.array([[float(t) for t in p[1:]] for _, p in parts], dtype=np.float64).reshape(-1, 9)
+        nums = np.array([p[1:] for _, p in parts], dtype=np.float64).reshape(-1, 9)
     except ValueError:
         for i, p in parts:  # find the offending line for the message
             _floats(p[1:], f"{path}:{i}")

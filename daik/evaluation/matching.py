@@ -5,7 +5,7 @@ whose horizontal bounding boxes overlap (the VOC pixel form with ``+1``), takes 
 IoU with those, and records the best (``ovmax``) and the first ground truth reaching it
 (``jmax``). Neither depends on the order of the detections, so :func:`class_overlaps` computes
 them for a whole class at once: the prefilter over all same-image pairs vectorised, then one
-``poly_iou`` call per image on the candidates. The greedy part that does depend on the order
+``poly_iou`` call per block of images on the candidates. The greedy part that does depend on the order
 -- going down the detections by descending score, a hit on a ground truth already taken is a
 duplicate -- is :func:`tp_fp`, run once per IoU threshold.
 """
@@ -15,6 +15,7 @@ from typing import Dict, Tuple
 import numpy as np
 
 from daik.ops import poly_iou
+from daik.ops._ext import use_reference_ops
 
 from .dota_io import ClassDetections
 
@@ -22,6 +23,8 @@ from .dota_io import ClassDetections
 # same-image pairs tested at once; crowded images are cut into strips along x.
 _PAIRS_PER_CALL = 1 << 16
 _PAIRS_PER_CHUNK = 1 << 22
+# Small images share a call up to this many (detections x ground truth) pairs.
+_PAIRS_PER_BLOCK = 1 << 12
 
 
 def hbb(polys: np.ndarray) -> np.ndarray:
@@ -52,7 +55,7 @@ def hbb_prefilter(det_hbb: np.ndarray, gt_hbb: np.ndarray) -> np.ndarray:
 
 
 def _pair_iou(det_polys: np.ndarray, gt_polys: np.ndarray, pd: np.ndarray, pg: np.ndarray) -> np.ndarray:
-    """Polygon IoU of the pairs ``(pd[k], pg[k])`` (all of one image): ``(P,)`` float64."""
+    """Polygon IoU of the pairs ``(pd[k], pg[k])``: ``(P,)`` float64."""
     rows, ri = np.unique(pd, return_inverse=True)
     cols, ci = np.unique(pg, return_inverse=True)
     n_calls = -(-len(rows) * len(cols) // _PAIRS_PER_CALL)
@@ -129,12 +132,36 @@ def class_overlaps(det_polys: np.ndarray, det_img: np.ndarray, gt_polys: np.ndar
         cand_g.append(pg[keep])
     pd, pg = (np.concatenate(x) if x else np.zeros(0, np.int64) for x in (cand_d, cand_g))
     iou = np.empty(len(pd))
-    img = det_img[pd]
-    by_img = np.argsort(img, kind="stable")
-    cuts = np.flatnonzero(np.diff(img[by_img])) + 1
-    for idx in np.split(by_img, cuts) if len(pd) else []:
+    block = _pack_images(pd, pg, det_img, gt_img, num_images)[det_img[pd]]  # (P,)
+    by_block = np.argsort(block, kind="stable")
+    cuts = np.flatnonzero(np.diff(block[by_block])) + 1
+    for idx in np.split(by_block, cuts) if len(pd) else []:
         iou[idx] = _pair_iou(det_polys, gt_polys, pd[idx], pg[idx])
     return _reduce_best(pd, pg, iou, len(det_polys))
+
+
+def _pack_images(pd, pg, det_img, gt_img, num_images) -> np.ndarray:
+    """Block of each image: consecutive images share one poly_iou call while their candidate
+    detections x candidate ground truth stay within ``_PAIRS_PER_BLOCK`` (the IoU of a pair
+    does not depend on the call it is computed in; cross-image pairs are computed and unused,
+    and the compiled op rejects most of them by their bounds; with the pure-torch reference
+    every image gets its own call).
+
+    Returns:
+        int64 ``(num_images,)``.
+    """
+    limit = 0 if use_reference_ops() else _PAIRS_PER_BLOCK  # the reference computes every pair in full
+    rows = np.bincount(det_img[np.unique(pd)], minlength=num_images)
+    cols = np.bincount(gt_img[np.unique(pg)], minlength=num_images)
+    block = np.zeros(num_images, dtype=np.int64)
+    b, r_sum, c_sum = 0, 0, 0
+    for i in np.flatnonzero(rows).tolist():
+        r, c = int(rows[i]), int(cols[i])
+        if r_sum and (r_sum + r) * (c_sum + c) > limit:
+            b, r_sum, c_sum = b + 1, 0, 0
+        block[i] = b
+        r_sum, c_sum = r_sum + r, c_sum + c
+    return block
 
 
 def best_overlaps(det_polys: np.ndarray, gt_polys: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:

@@ -65,3 +65,28 @@ def test_reduce_best_has_np_max_and_argmax_semantics():
     assert ovmax[2] == 0.4 and jmax[2] == 1
     assert ovmax[3] == 0.0 and jmax[3] == 7
     assert np.isneginf(ovmax[[1, 4]]).all() and (jmax[[1, 4]] == -1).all()
+
+
+def test_small_images_packed_into_shared_calls_match_the_loop(monkeypatch):
+    calls = []
+
+    def counting_poly_iou(a, b):
+        calls.append((len(a), len(b)))
+        return poly_iou(a, b)
+
+    monkeypatch.setattr(matching, "use_reference_ops", lambda: False)  # packing on, whatever the backend
+    monkeypatch.setattr(matching, "_PAIRS_PER_BLOCK", 400)
+    monkeypatch.setattr(matching, "poly_iou", counting_poly_iou)
+    rng = np.random.default_rng(1)
+    n_img = 40
+    gt_img = np.sort(rng.integers(0, n_img, 200))
+    gt = rbox2poly(_boxes(rng, 200, 200)).reshape(-1, 8)  # images overlap in coordinates
+    det = np.concatenate([gt + rng.normal(0, 2, gt.shape), rbox2poly(_boxes(rng, 80, 200)).reshape(-1, 8)])
+    det_img = np.r_[gt_img, rng.integers(0, n_img, 80)]
+    perm = rng.permutation(len(det))  # detections in any order, as in a file
+    det, det_img = det[perm], det_img[perm]
+    ours = class_overlaps(det, det_img, gt, gt_img, n_img)
+    assert 1 < len(calls) < n_img // 2 and max(a * b for a, b in calls) <= 400
+    want = _per_detection(det, det_img, gt, gt_img)
+    np.testing.assert_array_equal(ours[0], want[0])
+    np.testing.assert_array_equal(ours[1], want[1])

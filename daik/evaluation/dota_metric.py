@@ -13,7 +13,7 @@ from daik.structures import rbox2poly
 
 from .dota_io import ImageAnnotation, write_task1_files, zip_task1_files
 from .merge import Detections, merge_patch_results, scene_id, to_class_detections
-from .rbbox_map import COCO_IOU_THRS, match_all, read_annotations, summarize
+from .rbbox_map import COCO_IOU_THRS, match_all, range_label, read_annotations, summarize
 from .report import ap_table_markdown, plot_pr_curves
 
 
@@ -37,14 +37,17 @@ class DOTAMetric(BaseMetric):
     Args:
         iou_thr: IoU threshold of the main mAP (a hit needs IoU > it).
         use_07_metric: VOC07 11-point AP (DOTA's) or the VOC area form.
-        coco_style: also report mAP50:95 (devkit matching at 0.50:0.05:0.95, COCO's
+        coco_style: also report mAP50:95 (devkit matching at each of ``iou_thrs``, COCO's
             101-point AP; see :func:`daik.evaluation.eval_coco_style`).
+        iou_thrs: thresholds of the COCO-style mean (default 0.50:0.05:0.95); its key is
+            ``mAP<first>:<last>`` in percent.
         ann_dir: DOTA ``labelTxt`` folder; when given, ground truth is read from it for the
             processed images (exactly what ``eval_dota_task1`` sees) instead of ``gt_instances``.
         outfile_prefix: folder for ``Task1_<class>.txt`` files (and ``<prefix>.zip`` of them).
-        merge_patches: image ids are patch names (``parse_patch_name``; a plain id is a whole image); predictions are merged
-            into their scenes (rotated NMS at ``merge_iou_thr``) before writing or evaluating.
-            Evaluating merged scenes needs ``ann_dir`` (patch ground truth does not apply).
+        merge_patches: image ids are patch names (``parse_patch_name``; a plain id is a whole
+            image); predictions are merged into their scenes (rotated NMS at ``merge_iou_thr``)
+            before writing or evaluating. Evaluating merged scenes needs ``ann_dir`` (patch
+            ground truth does not apply).
         merge_iou_thr: NMS threshold of the merge (mmrotate uses 0.1 for DOTA).
         format_only: only write the submission files (needs ``outfile_prefix``).
         plot_pr: write ``pr_curves.png`` next to the Task1 files (needs ``outfile_prefix``).
@@ -53,7 +56,8 @@ class DOTAMetric(BaseMetric):
     default_prefix = "dota"
 
     def __init__(self, iou_thr: float = 0.5, use_07_metric: bool = True, coco_style: bool = True,
-                 ann_dir: Optional[str] = None, outfile_prefix: Optional[str] = None, merge_patches: bool = False,
+                 iou_thrs: Sequence[float] = COCO_IOU_THRS, ann_dir: Optional[str] = None,
+                 outfile_prefix: Optional[str] = None, merge_patches: bool = False,
                  merge_iou_thr: float = 0.1, format_only: bool = False, plot_pr: bool = False,
                  collect_device: str = "cpu", prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -64,6 +68,7 @@ class DOTAMetric(BaseMetric):
         self.iou_thr = float(iou_thr)
         self.use_07_metric = use_07_metric
         self.coco_style = coco_style
+        self.iou_thrs = tuple(float(t) for t in iou_thrs)
         self.ann_dir = ann_dir
         self.outfile_prefix = outfile_prefix
         self.merge_patches = merge_patches
@@ -107,7 +112,8 @@ class DOTAMetric(BaseMetric):
         return [str(c) for c in self.dataset_meta["classes"]]
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        """Write files if asked, then ``mAP``, ``mAP50:95`` and ``AP_<class>``."""
+        """Write files if asked, then ``mAP`` (at ``iou_thr``), ``mAP50:95`` and ``AP_<class>``
+        (at ``iou_thr``)."""
         classes = self._classes()
         for r in results:
             bad = r["labels"][(r["labels"] < 0) | (r["labels"] >= len(classes))]
@@ -148,18 +154,20 @@ class DOTAMetric(BaseMetric):
             labels = r["gt_labels"]
             if ((labels < 0) | (labels >= len(classes))).any():
                 raise ValueError(f"image {r['img_id']!r}: ground-truth label outside the {len(classes)} classes")
+            if not np.isfinite(r["gt_polys"]).all():
+                raise ValueError(f"image {r['img_id']!r}: ground-truth box with NaN or inf")
             out[r["img_id"]] = ImageAnnotation(r["gt_polys"], names[labels], r["gt_difficult"])
         return out
 
     def _evaluate(self, dets, annotations, classes, image_ids) -> Dict[str, float]:
         matches = match_all(dets, annotations, classes, image_ids)
         main = summarize(classes, matches, (self.iou_thr,), "voc07" if self.use_07_metric else "area")
-        coco = summarize(classes, matches, COCO_IOU_THRS, "coco101", warn=False) if self.coco_style else None
+        coco = summarize(classes, matches, self.iou_thrs, "coco101", warn=False) if self.coco_style else None
         print_log("\n" + ap_table_markdown(main, coco), logger="current")
         if self.plot_pr:
             plot_pr_curves(main, Path(self.outfile_prefix) / "pr_curves.png")
         metrics = {"mAP": main.mean_ap()}
         if coco is not None:
-            metrics["mAP50:95"] = coco.mean_ap_over_thrs()
+            metrics[f"mAP{range_label(coco.iou_thrs)}"] = coco.mean_ap_over_thrs()
         metrics.update({f"AP_{c.name}": float(c.ap[0]) for c in main.classes})
         return metrics

@@ -17,9 +17,11 @@ and DOTA's files (:func:`eval_dota_task1`). The devkit's rules, all kept:
 
 Where the devkit crashes or gives NaN, daik decides (and documents) instead:
 
-- a class with no detections (missing or empty file) gets AP 0;
+- a class with no detections (missing or empty file) gets AP 0 (a missing folder is an error);
 - a class with no non-difficult ground truth gets AP 0 and a warning; it still counts in
-  mAP (the devkit's VOC07 value is also 0; its area form would give NaN from 0/0);
+  mAP (the devkit's VOC07 value is also 0; its area form would give NaN from 0/0, and the
+  DOTA server averages over all classes too); ground truth of classes not in
+  ``class_names`` is ignored, with a warning naming them (often a wrong class list);
 - a detection on an image outside the evaluated set raises ``ValueError`` when the set is
   all annotated images (the usual cause: patch results not merged back to full images) and
   is dropped when ``image_set`` was given explicitly (that is what restricting means).
@@ -134,6 +136,17 @@ def _class_gts(annotations: Mapping[str, ImageAnnotation], image_ids: Sequence[s
     return out
 
 
+def _warn_unevaluated(annotations: Mapping[str, ImageAnnotation], image_ids: Sequence[str],
+                      names: Sequence[str]) -> None:
+    """Warn about ground truth whose class is not evaluated (often a wrong class list)."""
+    found = set()
+    for img_id in image_ids:
+        found.update(annotations[img_id].names.tolist())
+    other = sorted(found - set(names))
+    if other:
+        warnings.warn(f"ground truth of classes outside class_names is not evaluated: {other}", stacklevel=4)
+
+
 def _class_result(name: str, m: ClassMatches, thrs: Tuple[float, ...], form: str) -> ClassResult:
     res = ClassResult(name, m.npos, len(m.scores), np.zeros(len(thrs)), scores=m.scores)
     for k, thr in enumerate(thrs):
@@ -168,6 +181,7 @@ def match_all(dets: Mapping[str, Optional[ClassDetections]], annotations: Mappin
     if missing:
         raise KeyError(f"{len(missing)} images of image_set have no annotation, e.g. {missing[:3]}")
     gts = _class_gts(annotations, image_ids, names)
+    _warn_unevaluated(annotations, image_ids, names)
     images = set(image_ids)
     matches = []
     for n in names:
@@ -188,7 +202,7 @@ def summarize(class_names: Sequence[str], matches: Sequence[ClassMatches], iou_t
     no_gt = [r.name for r in results if r.npos == 0]
     if no_gt and warn:
         warnings.warn(f"classes without (non-difficult) ground truth get AP 0 and still count in mAP: {no_gt}",
-                      stacklevel=3)
+                      stacklevel=4)
     return MapResult(results, thrs, ap_form)
 
 
@@ -255,6 +269,8 @@ def read_annotations(ann_dir: Union[str, os.PathLike], image_ids: Optional[Seque
         raise FileNotFoundError(f"annotation folder {ann_dir} does not exist")
     if image_ids is None:
         image_ids = sorted(p.stem for p in ann_dir.glob("*.txt"))
+        if not image_ids:
+            raise FileNotFoundError(f"no labelTxt files (*.txt) in {ann_dir}")
     out = {}
     for img_id in image_ids:
         path = ann_dir / f"{img_id}.txt"
@@ -282,6 +298,8 @@ def eval_dota_task1(det_dir, ann_dir, class_names: Sequence[str], iou_thr: float
         without ground truth and detections on other images.
     """
     names = _check_classes(class_names)
+    if not Path(det_dir).is_dir():
+        raise FileNotFoundError(f"detection folder {det_dir} does not exist")
     ids = read_image_set(image_set)
     annotations = read_annotations(ann_dir, ids)
     dets = read_task1_dir(det_dir, names)

@@ -175,3 +175,16 @@ def test_missing_annotation_of_image_set_is_named(tmp_path):
     (tmp_path / "det").mkdir()
     with pytest.raises(FileNotFoundError, match="P9"):
         eval_dota_task1(tmp_path / "det", tmp_path / "ann", ["plane"], image_set=["P0", "P9"])
+
+
+def test_missing_folders_and_foreign_classes(tmp_path):
+    write_labels(tmp_path / "ann", {"P0": [(A, "plane", 0), (B, "container-crane", 0)]})
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="detection folder"):
+        eval_dota_task1(tmp_path / "nowhere", tmp_path / "ann", ["plane"])
+    with pytest.raises(FileNotFoundError, match="no labelTxt"):
+        eval_dota_task1(tmp_path / "empty", tmp_path / "empty", ["plane"])
+    # DOTA-v1.5 labels read with the v1.0 list: the crane is ignored, and said to be.
+    with pytest.warns(UserWarning, match="container-crane"):
+        res = eval_dota_task1(tmp_path / "empty", tmp_path / "ann", ["plane"])
+    assert res == {"plane": 0.0, "mAP": 0.0}

@@ -1,7 +1,6 @@
 """DOTAMetric on a couple of DetDataSamples, through mmengine's Evaluator as a Runner uses it."""
 import zipfile
 
-import numpy as np
 import pytest
 import torch
 from mmengine.evaluator import Evaluator

@@ -1,0 +1,118 @@
+"""Hooks of distillation training: the KD-weight schedule and the diagnostics recorder."""
+import json
+import math
+import os
+from typing import Dict, List, Optional
+
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from daik.registry import HOOKS
+
+from .diagnostics import plot_history
+
+SCHEDULES = ("constant", "cosine", "linear")
+
+
+def kd_weight(progress: float, schedule: str = "constant", start: float = 1.0, end: float = 0.01,
+              warmup: float = 1.0) -> float:
+    """The KD-loss multiplier at training ``progress`` in [0, 1].
+
+    - ``constant``: ``start``;
+    - ``cosine``: from ``start`` to ``end`` along half a cosine (YOLOv6's distillation decay
+      ``((1 - cos(pi p)) / 2) * (end - start) + start`` with ``start = 1``, ``end = 0.01``);
+    - ``linear``: from ``start`` to ``end`` linearly.
+
+    ``warmup`` in [0, 1] multiplies the result (a linear warm-up from 0 is passed here as
+    ``iter / warmup_iters``).
+    """
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+    p = min(max(float(progress), 0.0), 1.0)
+    if schedule == "constant":
+        w = start
+    elif schedule == "cosine":
+        w = start + (end - start) * (1 - math.cos(math.pi * p)) / 2
+    else:
+        w = start + (end - start) * p
+    return w * min(max(float(warmup), 0.0), 1.0)
+
+
+def _unwrap(model):
+    return model.module if is_model_wrapper(model) else model
+
+
+@HOOKS.register_module()
+class KDScheduleHook(Hook):
+    """Set the distiller's ``kd_scale`` before every training iteration.
+
+    Args:
+        schedule: ``"constant"``, ``"cosine"`` (YOLOv6-R's decay) or ``"linear"``.
+        start, end: multiplier at the start and at the end of training.
+        warmup_iters: linear warm-up from 0 over this many iterations (FRS uses 500).
+        by_epoch: progress counted in epochs (``epoch / max_epochs``, YOLOv6) or iterations.
+    """
+
+    priority = "NORMAL"
+
+    def __init__(self, schedule: str = "cosine", start: float = 1.0, end: float = 0.01, warmup_iters: int = 0,
+                 by_epoch: bool = True):
+        kd_weight(0.0, schedule)  # validates
+        self.schedule, self.start, self.end = schedule, float(start), float(end)
+        self.warmup_iters, self.by_epoch = int(warmup_iters), bool(by_epoch)
+
+    def value(self, runner) -> float:
+        if self.by_epoch:
+            progress = runner.epoch / max(runner.max_epochs, 1)
+        else:
+            progress = runner.iter / max(runner.max_iters, 1)
+        warm = 1.0 if self.warmup_iters <= 0 else runner.iter / self.warmup_iters
+        return kd_weight(progress, self.schedule, self.start, self.end, warm)
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        model = _unwrap(runner.model)
+        if not hasattr(model, "kd_scale"):
+            raise TypeError(f"KDScheduleHook needs a distiller (a model with kd_scale), got {type(model).__name__}")
+        model.kd_scale = self.value(runner)
+
+
+@HOOKS.register_module()
+class KDDiagnosticsHook(Hook):
+    """Every ``interval`` iterations, record the target-conflict ratios and L1 distances of the
+    step (:func:`daik.distill.diagnostics.step_diagnostics`), send them to the message hub
+    (``train/kd_<key>``) and, after training, write ``kd_diagnostics.json`` and
+    ``kd_diagnostics.png`` into ``out_dir`` (default: the work dir).
+
+    Args:
+        interval: record every this many iterations.
+        out_dir: where the JSON and the plot go.
+    """
+
+    priority = "LOW"
+
+    def __init__(self, interval: int = 50, out_dir: Optional[str] = None):
+        self.interval, self.out_dir = int(interval), out_dir
+        self.history: List[Dict[str, float]] = []
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        _unwrap(runner.model).diagnostics_enabled = self.every_n_train_iters(runner, self.interval) or runner.iter == 0
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        model = _unwrap(runner.model)
+        if not model.diagnostics_enabled or model.last_diagnostics is None:
+            return
+        record = {"iter": runner.iter + 1, "epoch": runner.epoch, **model.last_diagnostics}
+        self.history.append(record)
+        for key, value in model.last_diagnostics.items():
+            if not math.isnan(value):
+                runner.message_hub.update_scalar(f"train/kd_{key}", value)
+        model.diagnostics_enabled, model.last_diagnostics = False, None
+
+    def after_train(self, runner) -> None:
+        if not self.history:
+            return
+        out = self.out_dir or runner.work_dir
+        os.makedirs(out, exist_ok=True)
+        with open(os.path.join(out, "kd_diagnostics.json"), "w") as f:
+            json.dump(self.history, f, indent=1)
+        plot_history(self.history, os.path.join(out, "kd_diagnostics.png"))

@@ -1,0 +1,149 @@
+"""Distillation on the head's outputs: DAIK's angle distillation (AD), localisation
+distillation (LD) on the DFL logits, classification KD, and plain prediction mimicking.
+
+Normalisation: like the student's own losses, sums over points are divided by the student's
+soft-target sum (``ctx.norm``; DFL terms by ``4 * norm``), so weights compare with the head's.
+"""
+from typing import Dict
+
+import torch
+
+from daik.registry import MODELS
+
+from .component import KDComponent, require_same_reg_max
+from .context import KDContext
+from .losses import binary_kl_logits, kl_div_logits, weighted_mean
+
+
+def _positives(ctx: KDContext):
+    """The student's positive mask ``(B, N)`` and their alignment (soft-target) scores ``(K,)``."""
+    fg = ctx.assign.fg_mask
+    return fg, ctx.assign.scores.sum(-1)[fg]
+
+
+@MODELS.register_module()
+class AngleDistillation(KDComponent):
+    """AD of DAIK (Wang et al., "Directional Alignment Instance Knowledge Distillation for
+    Arbitrary-Oriented Object Detection", IEEE TGRS 2023)::
+
+        L_theta = L_CSL(S_theta, theta_csl) + lambda * tau^2 * KL(softmax(T_theta / tau) || softmax(S_theta / tau))
+
+    over the student's positives, each weighted by its alignment score (its soft target). The
+    CSL term is the student head's own ``loss_angle``; this part adds the KL term as
+    ``loss_ad = loss_weight * sum_pos(score * tau^2 KL) / norm``.
+
+    Args:
+        loss_weight: lambda (default 0.2: YOLOv6-R's distillation practice, which scales its
+            distillation terms by 0.2).
+        temperature: tau (default 20: YOLOv6's distillation temperature).
+    """
+
+    def __init__(self, loss_weight: float = 0.2, temperature: float = 20.0):
+        super().__init__(loss_weight)
+        self.temperature = float(temperature)
+
+    def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
+        fg, w = _positives(ctx)
+        kl = kl_div_logits(ctx.s_raw.ang_logits[fg], ctx.t_raw.ang_logits[fg], self.temperature)  # (K,)
+        return {"loss_ad": self.loss_weight * weighted_mean(kl, w, ctx.norm)}
+
+
+@MODELS.register_module()
+class LocalizationDistillation(KDComponent):
+    """LD (Zheng et al., "Localization Distillation for Dense Object Detection", CVPR 2022):
+    ``T^2 KL`` between the teacher's and the student's distributions of each side's distance
+    (the DFL logits), on the student's positives weighted by their alignment score.
+
+    Args:
+        loss_weight: multiplier (LD's 0.25).
+        temperature: LD's T = 10.
+    """
+
+    def __init__(self, loss_weight: float = 0.25, temperature: float = 10.0):
+        super().__init__(loss_weight)
+        self.temperature = float(temperature)
+
+    def setup(self, student, teacher) -> None:
+        require_same_reg_max(student, teacher, "LocalizationDistillation")
+
+    def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
+        fg, w = _positives(ctx)
+        kl = kl_div_logits(ctx.s_raw.reg_logits[fg], ctx.t_raw.reg_logits[fg], self.temperature)  # (K, 4)
+        return {"loss_ld": self.loss_weight * weighted_mean(kl, w[:, None], 4 * ctx.norm)}
+
+
+@MODELS.register_module()
+class ClassDistillation(KDComponent):
+    """Classification KD on the class logits.
+
+    ``mode="binary"``: per-class binary KL to the teacher's sigmoid probabilities (the head is
+    trained with sigmoid losses, so absolute scores carry meaning); ``"softmax"``: ``T^2 KL``
+    of the softmax over classes (YOLOv6's form). ``region="pos"``: the student's positives
+    weighted by their alignment score (DAIK's instance-level KD); ``"all"``: every point,
+    unweighted. Either way the sum is divided by ``ctx.norm``.
+
+    Args:
+        loss_weight: multiplier.
+        mode: ``"binary"`` or ``"softmax"``.
+        region: ``"pos"`` or ``"all"``.
+        temperature: divides both logit sets (and multiplies the loss by ``T^2``).
+    """
+
+    def __init__(self, loss_weight: float = 1.0, mode: str = "binary", region: str = "pos",
+                 temperature: float = 1.0):
+        super().__init__(loss_weight)
+        if mode not in ("binary", "softmax") or region not in ("pos", "all"):
+            raise ValueError(f"mode must be binary|softmax and region pos|all, got {mode!r}, {region!r}")
+        self.mode, self.region, self.temperature = mode, region, float(temperature)
+
+    def divergence(self, student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+        """``(K, C)`` logits -> ``(K,)`` divergences."""
+        t = self.temperature
+        if self.mode == "softmax":
+            return kl_div_logits(student, teacher, t)
+        return binary_kl_logits(student / t, teacher.detach() / t).sum(-1) * (t * t)
+
+    def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
+        s, t = ctx.s_raw.cls_logits, ctx.t_raw.cls_logits
+        if self.region == "pos":
+            fg, w = _positives(ctx)
+            loss = weighted_mean(self.divergence(s[fg], t[fg]), w, ctx.norm)
+        else:
+            loss = weighted_mean(self.divergence(s.flatten(0, 1), t.flatten(0, 1)), None, ctx.norm)
+        return {"loss_cls_kd": self.loss_weight * loss}
+
+
+@MODELS.register_module()
+class PredictionMimicking(KDComponent):
+    """Plain prediction mimicking over every point: binary KL of the class probabilities, ``T^2
+    KL`` of the DFL distributions and of the CSL angle distributions, unweighted, summed and
+    divided by ``ctx.norm`` (``4 * norm`` for DFL). The baseline every method must beat
+    (Hinton et al., "Distilling the Knowledge in a Neural Network", 2015, applied to the head).
+
+    Args:
+        cls_weight, dfl_weight, angle_weight: multipliers of the three terms (0 drops one).
+        temperature: of the DFL and angle distributions.
+    """
+
+    def __init__(self, cls_weight: float = 1.0, dfl_weight: float = 0.25, angle_weight: float = 0.05,
+                 temperature: float = 1.0):
+        super().__init__(1.0)
+        self.cls_weight, self.dfl_weight, self.angle_weight = float(cls_weight), float(dfl_weight), float(angle_weight)
+        self.temperature = float(temperature)
+
+    def setup(self, student, teacher) -> None:
+        if self.dfl_weight:
+            require_same_reg_max(student, teacher, "PredictionMimicking")
+
+    def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
+        s, t, norm, out = ctx.s_raw, ctx.t_raw, ctx.norm, {}
+        if self.cls_weight:
+            out["loss_mimic_cls"] = self.cls_weight * weighted_mean(
+                binary_kl_logits(s.cls_logits, t.cls_logits), None, norm)
+        if self.dfl_weight:
+            out["loss_mimic_dfl"] = self.dfl_weight * weighted_mean(
+                kl_div_logits(s.reg_logits, t.reg_logits, self.temperature), None, 4 * norm)
+        if self.angle_weight:
+            out["loss_mimic_angle"] = self.angle_weight * weighted_mean(
+                kl_div_logits(s.ang_logits, t.ang_logits, self.temperature), None, norm)
+        return out

@@ -1,0 +1,72 @@
+"""Every config in configs/distill builds a distiller (n student, s teacher) that takes a step
+and logs its parts' losses by name."""
+import glob
+import os
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from daik.registry import MODELS
+
+from .helpers import batch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CONFIGS = sorted(glob.glob(os.path.join(ROOT, "configs", "distill", "*.py")))
+EXPECTED = {  # config -> parts and the losses they must log
+    "mimic": {"mimic": ["loss_mimic_cls", "loss_mimic_dfl", "loss_mimic_angle"]},
+    "fitnet": {"fitnet": ["loss_fitnet"]},
+    "pkd": {"pkd": ["loss_pkd"]},
+    "frs": {"frs": ["loss_frs_feat", "loss_frs_cls"]},
+    "sea": {"sea": ["loss_sea_anchor", "loss_sea_topo", "loss_sea_loc"]},
+    "crosskd": {"cross": [f"loss_cross_{t}" for t in ("cls", "dfl", "angle", "box")]},
+    "crosskd_pkd": {"cross": ["loss_cross_cls"], "pkd": ["loss_pkd"]},
+    "cakd": {"cakd": [f"loss_cakd_{t}" for t in ("cls", "dfl", "angle", "box")]},
+    "ld": {"ld": ["loss_ld"], "cls_kd": ["loss_cls_kd"]},
+    "daik_ad": {"ad": ["loss_ad"]},
+    "daik_ad_aal": {"ad": ["loss_ad"], "aal": ["aal_w"]},
+    "daik_full": {"ad": ["loss_ad"], "aal": ["aal_w"], "sad": ["loss_sad"], "ld": ["loss_ld"],
+                  "cls_kd": ["loss_cls_kd"]},
+}
+
+
+@pytest.fixture(scope="module")
+def teacher_ckpt(tmp_path_factory):
+    cfg = Config.fromfile(os.path.join(ROOT, "configs", "_base_", "models", "rotated_yolov6_s.py"))
+    torch.manual_seed(0)
+    path = str(tmp_path_factory.mktemp("teacher") / "s.pth")
+    torch.save({"state_dict": MODELS.build(cfg.model).state_dict()}, path)
+    return path
+
+
+def test_every_config_is_covered():
+    names = {os.path.splitext(os.path.basename(p))[0] for p in CONFIGS}
+    assert names == set(EXPECTED)
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: os.path.basename(p))
+def test_config_builds_and_logs_its_losses(path, teacher_ckpt):
+    name = os.path.splitext(os.path.basename(path))[0]
+    cfg = Config.fromfile(path)
+    assert cfg.model.type == "RotatedDistiller" and cfg.custom_hooks[0]["type"] == "KDScheduleHook"
+    cfg.model.teacher_ckpt = teacher_ckpt
+    model = MODELS.build(cfg.model)
+    assert set(model.distill) == set(EXPECTED[name])
+    assert model.teacher.head.in_channels[0] == 2 * model.head.in_channels[0]  # s teacher, n student
+    losses = model.loss(**batch(model, num_images=1, size=64, per_image=1))
+    for part, keys in EXPECTED[name].items():
+        for key in keys:
+            assert key in losses and torch.isfinite(losses[key]), f"{name}: {key}"
+    if name == "cakd":
+        assert type(model.head).__name__ == "RotatedYOLOv6O2OHead" and model.head.test_cfg["nms"] is None
+    if name.startswith("daik"):
+        assert cfg.custom_hooks[0]["schedule"] == "cosine"
+
+
+def test_teacher_paths_resolve_from_the_config_folder(tmp_path, monkeypatch):
+    """The default teacher config path is relative to the config's folder: it resolves from any
+    working directory."""
+    monkeypatch.chdir(tmp_path)
+    cfg = Config.fromfile(os.path.join(ROOT, "configs", "distill", "daik_ad.py"))
+    with pytest.raises(FileNotFoundError, match="teacher checkpoint not found"):
+        MODELS.build(cfg.model)  # the config was found (else: teacher config not found)

@@ -1,0 +1,111 @@
+"""The teacher: built from its own files, checked at construction, frozen, outside the module
+tree; the distiller's state_dict is the student's."""
+import copy
+import os
+
+import pytest
+import torch
+
+from daik.registry import MODELS
+from tests.models.helpers import tiny_model_cfg
+
+from .helpers import ALL_PARTS, STUDENT_WIDEN, TEACHER_WIDEN, batch, build_pair, write_teacher
+
+
+def _distiller(student_cfg, cfg_path, ckpt_path, **kw):
+    return MODELS.build(dict(type="RotatedDistiller", student=student_cfg, teacher_config=cfg_path,
+                             teacher_ckpt=ckpt_path, **kw))
+
+
+def test_missing_files_are_clear_errors(tmp_path):
+    cfg_path, ckpt_path = write_teacher(tmp_path, tiny_model_cfg(widen=TEACHER_WIDEN))
+    student = tiny_model_cfg(widen=STUDENT_WIDEN)
+    with pytest.raises(FileNotFoundError, match="teacher checkpoint not found: 'nope.pth'"):
+        _distiller(student, cfg_path, "nope.pth", config_dir=str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="teacher config not found"):
+        _distiller(student, os.path.join(tmp_path, "missing.py"), ckpt_path)
+
+
+def test_relative_paths_resolve_against_the_config_dir(tmp_path, monkeypatch):
+    write_teacher(tmp_path, tiny_model_cfg(widen=TEACHER_WIDEN))
+    monkeypatch.chdir(os.path.dirname(tmp_path))  # not where the files are
+    model = _distiller(tiny_model_cfg(widen=STUDENT_WIDEN), "teacher_cfg.py", "teacher.pth", config_dir=str(tmp_path))
+    assert model.teacher.head.in_channels[0] > model.head.in_channels[0]
+
+
+def test_checkpoint_that_does_not_fit_the_teacher_config(tmp_path):
+    cfg_path, _ = write_teacher(tmp_path, tiny_model_cfg(widen=TEACHER_WIDEN))
+    _, other_ckpt = write_teacher(tmp_path, tiny_model_cfg(widen=STUDENT_WIDEN), name="other")
+    with pytest.raises(ValueError, match=r"other\.pth does not fit the teacher config: .*shape mismatches"):
+        _distiller(tiny_model_cfg(widen=STUDENT_WIDEN), cfg_path, other_ckpt)
+    ckpt = torch.load(other_ckpt, weights_only=True)
+    torch.save({"model": ckpt["state_dict"]}, other_ckpt)
+    with pytest.raises(ValueError, match="no `state_dict`"):
+        _distiller(tiny_model_cfg(widen=STUDENT_WIDEN), cfg_path, other_ckpt)
+
+
+def test_teacher_with_other_classes(tmp_path):
+    cfg_path, ckpt_path = write_teacher(tmp_path, tiny_model_cfg(num_classes=3, widen=TEACHER_WIDEN))
+    with pytest.raises(ValueError, match="predicts 3 classes, the student 2"):
+        _distiller(tiny_model_cfg(widen=STUDENT_WIDEN), cfg_path, ckpt_path)
+    # same count, other names: caught by name
+    cfg_path, ckpt_path = write_teacher(tmp_path, tiny_model_cfg(widen=TEACHER_WIDEN), name="named",
+                                        extra="classes = ['ship', 'plane']\n")
+    with pytest.raises(ValueError, match="has classes"):
+        _distiller(tiny_model_cfg(widen=STUDENT_WIDEN), cfg_path, ckpt_path, classes=["plane", "ship"])
+    model = _distiller(tiny_model_cfg(widen=STUDENT_WIDEN), cfg_path, ckpt_path, classes=["ship", "plane"])
+    assert model.teacher is not None
+
+
+def test_teacher_frozen_and_outside_the_module_tree(tmp_path):
+    model = build_pair(tmp_path, {"cross": ALL_PARTS["cross"]})
+    teacher_params = {id(p) for p in model.teacher.parameters()}
+    assert not teacher_params & {id(p) for p in model.parameters()}
+    assert all(not p.requires_grad for p in model.teacher.parameters())
+    model.train()
+    assert model.training and model.head.training and model.student.training and not model.teacher.training
+    model.to(torch.float64)
+    assert next(model.teacher.parameters()).dtype == torch.float64
+    assert next(model.head.parameters()).dtype == torch.float64
+    model.to(torch.float32)
+    ema = copy.deepcopy(model)  # an EMA copy shares the frozen teacher
+    assert ema.teacher is model.teacher and ema.head is not model.head
+    assert ema.student.head is ema.head  # the copy's student still uses the copy's modules
+
+
+def test_state_dict_is_the_students_and_loads_into_a_plain_student(tmp_path):
+    model = build_pair(tmp_path, {"cross": ALL_PARTS["cross"], "frs": ALL_PARTS["frs"]})
+    sd = model.state_dict()
+    student_keys = set(model.student.state_dict())
+    extra = set(sd) - student_keys
+    assert student_keys <= set(sd) and extra and all(k.startswith("distill.") for k in extra)
+    assert not any(k.startswith("teacher") for k in sd)
+    plain = MODELS.build(tiny_model_cfg(widen=STUDENT_WIDEN))
+    plain.load_state_dict(sd, strict=True)  # distill.* ignored by the detector
+    model.eval()
+    plain.eval()
+    data = batch(model)
+    with torch.no_grad():
+        a = model(**data, mode="tensor")
+        b = plain(**data, mode="tensor")
+    for x, y in zip(a, b):
+        for u, v in zip(x, y):
+            torch.testing.assert_close(u, v)
+
+
+def test_predict_runs_the_student_only(tmp_path):
+    model = build_pair(tmp_path, {})
+    model.eval()
+    called = []
+    model.teacher.register_forward_pre_hook(lambda *a: called.append(1))
+    model.teacher.backbone.register_forward_pre_hook(lambda *a: called.append(1))
+    data = batch(model)
+    with torch.no_grad():
+        out = model(**data, mode="predict")
+    assert not called and all(hasattr(ds, "pred_instances") for ds in out)
+
+
+def test_set_epoch_reaches_the_student_head(tmp_path):
+    model = build_pair(tmp_path, {})
+    model.set_epoch(3)
+    assert model.head.epoch == 3

@@ -65,20 +65,23 @@ class RotatedDistiller(BaseModel):
         classes: the student's class names (a list or a key of :mod:`daik.classes`), compared
             by name with the teacher config's when that declares them.
         kd_scale: initial multiplier of every distillation loss (``KDScheduleHook`` sets it).
+        fuse_teacher: run the frozen teacher in its deployment form (RepVGG branches and batch
+            norms folded; the same function, about 15-20% cheaper on a CPU).
         init_cfg: mmengine init config.
     """
 
     def __init__(self, student: Union[dict, nn.Module], teacher_config: str, teacher_ckpt: str,
                  components: Optional[Dict[str, Optional[dict]]] = None, config_dir: Optional[str] = None,
                  classes: Optional[Union[str, Sequence[str]]] = None, kd_scale: float = 1.0,
-                 init_cfg: Optional[dict] = None):
+                 fuse_teacher: bool = True, init_cfg: Optional[dict] = None):
         student = MODELS.build(student) if isinstance(student, dict) else student
         super().__init__(data_preprocessor=student.data_preprocessor, init_cfg=init_cfg)
         object.__setattr__(self, "student", student)  # its modules are registered below, itself is not
         for name, module in student.named_children():
             if name != "data_preprocessor":
                 self.add_module(name, module)
-        teacher = build_teacher(teacher_config, teacher_ckpt, config_dir, student=student, classes=classes)
+        teacher = build_teacher(teacher_config, teacher_ckpt, config_dir, student=student, classes=classes,
+                                fuse=fuse_teacher)
         object.__setattr__(self, "teacher", teacher)  # outside the module tree
         self.distill = nn.ModuleDict()
         for name, cfg in (components or {}).items():

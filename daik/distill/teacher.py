@@ -18,6 +18,7 @@ from mmengine.config import Config
 
 from daik.classes import get_classes
 from daik.engine.checkpoint import load_plain_checkpoint
+from daik.models import reparameterize
 from daik.registry import MODELS
 
 DISTILL_PREFIX = "distill."
@@ -84,7 +85,8 @@ def freeze(model: nn.Module) -> nn.Module:
 
 
 def build_teacher(teacher_config: str, teacher_ckpt: str, config_dir: Optional[str] = None,
-                  student: Optional[nn.Module] = None, classes: Optional[Sequence[str]] = None) -> nn.Module:
+                  student: Optional[nn.Module] = None, classes: Optional[Sequence[str]] = None,
+                  fuse: bool = True) -> nn.Module:
     """Build, load, check and freeze the teacher.
 
     Args:
@@ -94,6 +96,8 @@ def build_teacher(teacher_config: str, teacher_ckpt: str, config_dir: Optional[s
         config_dir: folder of the distillation config (relative paths are tried there first).
         student: the student, to compare classes, strides and angle bins with.
         classes: the student's class names, compared by name with the teacher config's.
+        fuse: run the teacher in its deployment form (RepVGG branches and batch norms folded
+            into single convs: the eval-mode function, up to float rounding, at less cost).
 
     Returns:
         the frozen teacher (``eval()``, no parameter requires grad).
@@ -118,6 +122,8 @@ def build_teacher(teacher_config: str, teacher_ckpt: str, config_dir: Optional[s
                              f"{tuple(get_classes(classes))}")
     if student is not None:
         check_compatible(student, teacher, cfg_path)
+    if fuse:
+        reparameterize(teacher)
     return freeze(teacher)
 
 

@@ -36,6 +36,9 @@ def write_teacher(tmp_path, cfg: dict, model: Optional[torch.nn.Module] = None, 
     if model is None:
         torch.manual_seed(1)
         model = MODELS.build(cfg)
+        for convs in model.head.preds.values():  # initial predictions are near-uniform: spread them,
+            for conv in convs:                   # so the teacher has something to teach
+                torch.nn.init.normal_(conv.weight, std=0.3)
     ckpt_path = os.path.join(tmp_path, f"{name}.pth")
     torch.save({"state_dict": model.state_dict()}, ckpt_path)
     return cfg_path, ckpt_path

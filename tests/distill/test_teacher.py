@@ -109,3 +109,15 @@ def test_set_epoch_reaches_the_student_head(tmp_path):
     model = build_pair(tmp_path, {})
     model.set_epoch(3)
     assert model.head.epoch == 3
+
+
+def test_fused_teacher_computes_the_unfused_eval_function(tmp_path):
+    fused = build_pair(tmp_path, {})
+    plain = build_pair(tmp_path, {}, fuse_teacher=False)
+    assert all(m.bn is None for m in fused.teacher.modules() if hasattr(m, "deployed") and hasattr(m, "bn"))
+    data = batch(fused)
+    with torch.no_grad():
+        a = fused.teacher.head.predict_raw(fused.teacher.extract_feat(data["inputs"]))
+        b = plain.teacher.head.predict_raw(plain.teacher.extract_feat(data["inputs"]))
+    for name in ("cls_logits", "reg_logits", "ang_logits"):
+        torch.testing.assert_close(getattr(a, name), getattr(b, name), atol=1e-4, rtol=1e-4)

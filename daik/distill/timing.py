@@ -1,0 +1,89 @@
+"""What a distillation step costs next to a student-only step (a quick, same-run measurement).
+
+Both steps run the same batch through forward, backward and an SGD update; the teacher's own
+forward (no gradient) is timed apart, so its share of the overhead shows.
+"""
+import math
+import statistics
+import time
+from typing import Dict, List
+
+import cv2
+import numpy as np
+import torch
+
+from daik.structures import DetDataSample, make_gt_instances, rbox2poly
+
+
+def drawn_batch(num_images: int = 2, size: int = 256, per_image: int = 8, seed: int = 0) -> dict:
+    """Rotated rectangles of random colour, size (``size / 16`` to ``size / 3``) and angle on a
+    grey ground: ``{"inputs": [uint8 (3, size, size)], "data_samples": [...]}`` (labels 0..1)."""
+    rng = np.random.default_rng(seed)
+    inputs, samples = [], []
+    for i in range(num_images):
+        img = np.full((size, size, 3), 120, np.uint8)
+        boxes, labels = [], []
+        for _ in range(per_image):
+            w, h = rng.uniform(size / 16, size / 3), rng.uniform(size / 16, size / 6)
+            box = [*rng.uniform(0.15, 0.85, 2) * size, w, h, rng.uniform(-math.pi / 2, math.pi / 2)]
+            labels.append(int(rng.integers(0, 2)))
+            poly = rbox2poly(np.array(box)).reshape(4, 2)
+            cv2.fillPoly(img, [np.round(poly).astype(np.int32)], (200, 60, 40) if labels[-1] else (40, 90, 200))
+            boxes.append(box)
+        ds = DetDataSample(metainfo=dict(img_id=f"drawn{i}", ori_shape=(size, size), img_shape=(size, size),
+                                         scale_factor=(1.0, 1.0)))
+        ds.gt_instances = make_gt_instances(boxes, labels)
+        inputs.append(torch.from_numpy(img).permute(2, 0, 1).contiguous())
+        samples.append(ds)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _train_step(model, data: dict, opt: torch.optim.Optimizer):
+    def step():
+        losses = model(**data, mode="loss")
+        opt.zero_grad(set_to_none=True)
+        sum(v for k, v in losses.items() if k.startswith("loss")).backward()
+        opt.step()
+    return step
+
+
+def kd_step_cost(distiller, raw_batch: dict, steps: int = 5) -> Dict[str, float]:
+    """Median seconds of a student-only step, a distillation step and the teacher's forward,
+    measured interleaved (one of each per repetition, after a warm-up round) so that a busy
+    machine slows all three alike; ``ratio`` is the median of the per-repetition ratios.
+
+    Args:
+        distiller: a :class:`~daik.distill.RotatedDistiller` (in train mode during the steps;
+            its weights are restored afterwards).
+        raw_batch: ``{"inputs", "data_samples"}`` as the data pipeline gives them.
+        steps: timed repetitions.
+
+    Returns:
+        ``student_s``, ``distill_s``, ``teacher_forward_s``, ``ratio`` (distill / student)
+        and ``teacher_share`` (the teacher forward's part of the extra time).
+    """
+    distiller.train()
+    data = distiller.data_preprocessor(raw_batch, True)
+    state = {k: v.clone() for k, v in distiller.state_dict().items()}
+    student = _train_step(distiller.student, data, torch.optim.SGD(distiller.student.parameters(), lr=1e-6))
+    distill = _train_step(distiller, data, torch.optim.SGD(distiller.parameters(), lr=1e-6))
+
+    def teacher_forward():
+        with torch.no_grad():
+            distiller.teacher.head.predict_raw(distiller.teacher.extract_feat(data["inputs"]))
+
+    rows: List[tuple] = []
+    for rep in range(steps + 1):
+        row = (_timed(student), _timed(distill), _timed(teacher_forward))
+        if rep:  # the first round warms up
+            rows.append(row)
+    distiller.load_state_dict(state)
+    s, d, t = (statistics.median(col) for col in zip(*rows))
+    return dict(student_s=s, distill_s=d, teacher_forward_s=t,
+                ratio=statistics.median(r[1] / r[0] for r in rows), teacher_share=min(t / max(d - s, 1e-9), 1.0))

@@ -48,17 +48,18 @@ class LevelAdapters(nn.Module):
 
 
 def match_statistics(student: torch.Tensor, teacher: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
-    """Give the student map the teacher's per-channel mean and std (over batch and space), as
-    CrossKD does before the teacher's head reads student features.
+    """Give the student map the teacher's per-channel mean and std (over batch and space, the
+    population std, so a single value per channel stays finite), as CrossKD does before the
+    teacher's head reads student features.
 
     Args:
         student: ``(B, C, H, W)``.
         teacher: ``(B, C, H, W)`` (detached statistics).
     """
     dims = (0, 2, 3)
-    s_mean, s_std = student.mean(dims, keepdim=True), student.std(dims, keepdim=True)
+    s_mean, s_std = student.mean(dims, keepdim=True), student.std(dims, correction=0, keepdim=True)
     t = teacher.detach()
-    t_mean, t_std = t.mean(dims, keepdim=True), t.std(dims, keepdim=True)
+    t_mean, t_std = t.mean(dims, keepdim=True), t.std(dims, correction=0, keepdim=True)
     return (student - s_mean) * (t_std / s_std.clamp(min=eps)) + t_mean  # exact when student == teacher
 
 

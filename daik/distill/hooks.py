@@ -4,6 +4,7 @@ import math
 import os
 from typing import Dict, List, Optional
 
+from mmengine.dist import master_only
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -108,6 +109,7 @@ class KDDiagnosticsHook(Hook):
                 runner.message_hub.update_scalar(f"train/kd_{key}", value)
         model.diagnostics_enabled, model.last_diagnostics = False, None
 
+    @master_only
     def after_train(self, runner) -> None:
         if not self.history:
             return

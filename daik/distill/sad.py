@@ -96,7 +96,8 @@ class SampleAlignmentDistillation(KDComponent):
             t_log = self.log_metric(ctx.t_dec.scores[bi, ni, labels], ctx.t_dec.rboxes[bi, ni], gt_boxes)
         if self.topk is not None:
             keep = top_per_group(t_log, group, int(self.topk))
-            bi, ni, group, labels, gt_boxes, t_log = bi[keep], ni[keep], group[keep], labels[keep], gt_boxes[keep], t_log[keep]
+            bi, ni, group, labels = bi[keep], ni[keep], group[keep], labels[keep]
+            gt_boxes, t_log = gt_boxes[keep], t_log[keep]
         s_log = self.log_metric(ctx.s_dec.scores[bi, ni, labels], ctx.s_dec.rboxes[bi, ni], gt_boxes)
         uniq, group = torch.unique(group, return_inverse=True)
         kl = grouped_kl(t_log / self.temperature, s_log / self.temperature, group, len(uniq))

@@ -79,8 +79,9 @@ class SemanticAlignmentDistillation(KDComponent):
         super().__init__(1.0)
         if not 0 < center_ratio < 1:
             raise ValueError(f"center_ratio must be in (0, 1), got {center_ratio}")
-        self.anchor_weight, self.topo_weight, self.loc_weight = float(anchor_weight), float(topo_weight), float(loc_weight)
-        self.temperature, self.center_ratio, self.loc_temperature = float(temperature), float(center_ratio), float(loc_temperature)
+        self.anchor_weight, self.topo_weight = float(anchor_weight), float(topo_weight)
+        self.loc_weight, self.loc_temperature = float(loc_weight), float(loc_temperature)
+        self.temperature, self.center_ratio = float(temperature), float(center_ratio)
 
     def setup(self, student, teacher) -> None:
         if self.loc_weight:

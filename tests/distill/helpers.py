@@ -11,6 +11,11 @@ import daik.distill  # noqa: F401 (registration)
 
 STUDENT_WIDEN, TEACHER_WIDEN = 0.125, 0.25
 
+
+def default_teacher_cfg() -> dict:
+    """Wider, deeper and with the m/l models' CSP stage blocks: a different network."""
+    return tiny_model_cfg(widen=TEACHER_WIDEN, deepen=0.5, stage_block="BepC3")
+
 ALL_PARTS = {
     "ad": dict(type="AngleDistillation"),
     "aal": dict(type="AALReweighting"),
@@ -54,7 +59,7 @@ def build_pair(tmp_path, components: dict, same: bool = False, student_cfg: Opti
     if same:
         cfg_path, ckpt_path = write_teacher(tmp_path, student_cfg, student)
     else:
-        cfg_path, ckpt_path = write_teacher(tmp_path, teacher_cfg or tiny_model_cfg(widen=TEACHER_WIDEN))
+        cfg_path, ckpt_path = write_teacher(tmp_path, teacher_cfg or default_teacher_cfg())
     return MODELS.build(dict(type="RotatedDistiller", student=student, teacher_config=cfg_path,
                              teacher_ckpt=ckpt_path, components=components, **kw))
 

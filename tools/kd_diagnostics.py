@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
 
 from daik.distill.diagnostics import collect, plot_angle_histograms, plot_history  # noqa: E402
 from daik.distill.teacher import resolve_path  # noqa: E402
@@ -94,6 +95,7 @@ def main(argv=None) -> dict:
     if args.time_steps or not args.history:
         cfg = Config.fromfile(args.config)
         cfg.merge_from_dict(args.cfg_options)
+        init_default_scope(cfg.get("default_scope", "daik"))
         model = build_distiller(args, cfg)
         if args.time_steps:
             result["timing"] = run_timing(model, args)

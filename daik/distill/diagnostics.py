@@ -157,10 +157,17 @@ def plot_history(history: Sequence[Dict[str, float]], path: str, x_key: str = "i
               "L1 distance (strides)": "l1_dist_", "L1 angle (deg)": "l1_angle_"}
     fig, axes = plt.subplots(1, len(groups), figsize=(4 * len(groups), 3.5))
     xs = [h.get(x_key, i) for i, h in enumerate(history)]
+
+    def label(key: str, prefix: str) -> str:
+        if prefix == "conflict_":
+            return key[len(prefix):]
+        who = "teacher" if key.startswith("teacher_") else "student"
+        return f"{who} vs {key.split(prefix, 1)[1]}"
+
     for ax, (title, prefix) in zip(axes, groups.items()):
-        keys = sorted({k for h in history for k in h if k.startswith(prefix)})
+        keys = sorted({k for h in history for k in h if k.startswith(prefix) or k.startswith("teacher_" + prefix)})
         for k in keys:
-            ax.plot(xs, [h.get(k, float("nan")) for h in history], label=k[len(prefix):])
+            ax.plot(xs, [h.get(k, float("nan")) for h in history], label=label(k, prefix))
         ax.set_title(title)
         ax.set_xlabel(x_key)
         if keys:

@@ -294,7 +294,9 @@ def markdown(report: dict) -> str:
         "Median of repeated runs after a warm-up. `(Nx)`: that column's time over daik's on the "
         "same problem (daik is N times faster); `at RxM`: the peer was timed on that smaller "
         "problem, and so was daik for its ratio. float32 boxes; shapely gets the same corners in "
-        "float64. Shapely is single-threaded: compare it with the `daik (1 thread)` column too.",
+        "float64. Shapely is single-threaded: compare it with the `daik (1 thread)` column too; "
+        "when other work keeps the cores busy, multi-threaded regions can stall, and the "
+        "1-thread column is then the steadier figure.",
         "",
         "| case | " + " | ".join(impls) + " |",
         "|---" * (len(impls) + 1) + "|",
@@ -375,7 +377,7 @@ def meta(args) -> dict:
             if os.path.exists("/proc/cpuinfo") else [])
     name = (torch.cuda.get_device_name() if args.device == "cuda"
             else f"{cpus[0]} x{len(cpus)}" if cpus else platform.machine())
-    return dict(command="python tools/bench_ops.py " + " ".join(sys.argv[1:]), device=args.device,
+    return dict(command=" ".join(["python tools/bench_ops.py"] + sys.argv[1:]), device=args.device,
                 device_name=name, torch=torch.__version__, shapely=shapely.__version__,
                 torch_threads=torch.get_num_threads(), quick=args.quick, commit=git.stdout.strip() or "unknown",
                 date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), load_average_start=os.getloadavg()[0])

@@ -85,8 +85,8 @@ HOST_DEVICE_INLINE void polygon_area_grad(const ClipVertex<T>* poly, int n, T g_
   if (n < 3) return;
   const T half = g_area / T(2);
   for (int k = 0; k < n; ++k) {
-    const Point<T>& prev = poly[(k + n - 1) % n].p;
-    const Point<T>& next = poly[(k + 1) % n].p;
+    const Point<T>& prev = poly[k == 0 ? n - 1 : k - 1].p;
+    const Point<T>& next = poly[k + 1 == n ? 0 : k + 1].p;
     const Point<T> g = make_point(half * (next.y - prev.y), half * (prev.x - next.x));
     route_vertex_grad(poly[k], g, qa, qb, ga, gb);
   }

@@ -108,6 +108,8 @@ def test_inputs_unchanged_and_errors():
         nms_rotated(boxes, scores[:-1], 0.5)
     with pytest.raises(ValueError, match=r"\(N, 5\)"):
         nms_rotated(boxes[:, :4], scores, 0.5)
+    with pytest.raises(ValueError, match="device"):
+        nms_rotated(boxes, scores.to("meta"), 0.5)
     with pytest.raises(ValueError, match="idxs"):
         batched_nms_rotated(boxes, scores, torch.zeros(3, dtype=torch.long), 0.5)
     with pytest.raises(RuntimeError, match="labels must be integers"):

@@ -286,7 +286,7 @@ def markdown(report: dict) -> str:
     lines = [
         "## Geometric ops (`tools/bench_ops.py`)",
         "",
-        f"`{meta['command']}` on {meta['device_name']} ({meta['torch_threads']} torch threads), "
+        f"`{meta['command']}` on {meta['device_name']} (torch threads: {meta['torch_threads']}), "
         f"torch {meta['torch']}, shapely {meta['shapely']}, {meta['date']}, commit `{meta['commit']}`, "
         f"load average {meta['load_average_start']:.1f} at the start and "
         f"{meta['load_average_end']:.1f} at the end (the machine's cores are shared).",

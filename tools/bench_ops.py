@@ -90,10 +90,13 @@ def polygons(boxes_or_polys) -> np.ndarray:
     return shapely.polygons(np.asarray(a, dtype=np.float64).reshape(-1, 4, 2))
 
 
-def shapely_iou_all_pairs(a, b) -> np.ndarray:
+def shapely_iou(a, b, aligned: bool = False) -> np.ndarray:
+    """IoU of all pairs ``(N, M)`` (or of aligned pairs ``(N,)``), vectorised over pairs."""
     p, q = polygons(a), polygons(b)
-    inter = shapely.area(shapely.intersection(p[:, None], q[None, :]))
-    return inter / (shapely.area(p)[:, None] + shapely.area(q)[None, :] - inter)
+    if not aligned:
+        p, q = p[:, None], q[None, :]
+    inter = shapely.area(shapely.intersection(p, q))
+    return inter / (shapely.area(p) + shapely.area(q) - inter)
 
 
 def shapely_iou_strtree(a, b) -> np.ndarray:
@@ -105,12 +108,6 @@ def shapely_iou_strtree(a, b) -> np.ndarray:
     return out
 
 
-def shapely_iou_aligned(a, b) -> np.ndarray:
-    p, q = polygons(a), polygons(b)
-    inter = shapely.area(shapely.intersection(p, q))
-    return inter / (shapely.area(p) + shapely.area(q) - inter)
-
-
 def shapely_nms(boxes, scores, thr: float) -> np.ndarray:
     """Greedy NMS on an STRtree's overlapping pairs (IoU of those pairs vectorised)."""
     p = polygons(boxes)
@@ -119,8 +116,9 @@ def shapely_nms(boxes, scores, thr: float) -> np.ndarray:
     inter = shapely.area(shapely.intersection(p[i], p[j]))
     area = shapely.area(p)
     over = inter / (area[i] + area[j] - inter) > thr
-    i, j = i[over], j[over]
-    starts = np.searchsorted(i, np.arange(len(p) + 1))  # query returns pairs sorted by i
+    order = np.argsort(i[over], kind="stable")
+    i, j = i[over][order], j[over][order]
+    starts = np.searchsorted(i, np.arange(len(p) + 1))
     removed = np.zeros(len(p), bool)
     keep = []
     for k in np.argsort(-scores.numpy(), kind="stable"):
@@ -164,7 +162,7 @@ def case_iou_pairwise(title: str, make, n: int, s: dict, dev: str, mmcv) -> dict
     full, part = f"{n}x{n}", f"{r}x{n}"
     entries = [
         ("daik", full, lambda: box_iou_rotated(ad, bd), s["repeats"]),
-        ("shapely (all pairs)", full, lambda: shapely_iou_all_pairs(a, b), s["slow_repeats"]),
+        ("shapely (all pairs)", full, lambda: shapely_iou(a, b), s["slow_repeats"]),
         ("shapely (STRtree)", full, lambda: shapely_iou_strtree(a, b), s["slow_repeats"]),
         ("daik", part, lambda: box_iou_rotated(ad[:r], bd), s["repeats"]),
         ("reference", part, lambda: box_iou_rotated_ref(ad[:r], bd), s["slow_repeats"]),
@@ -172,7 +170,7 @@ def case_iou_pairwise(title: str, make, n: int, s: dict, dev: str, mmcv) -> dict
     if mmcv:
         entries.append(("mmcv", full, lambda: mmcv[0](ad, bd), s["repeats"]))
     ours = box_iou_rotated(a, b).double().numpy()
-    check = {"max_abs_diff_vs_shapely": float(np.abs(ours - shapely_iou_all_pairs(a, b)).max()),
+    check = {"max_abs_diff_vs_shapely": float(np.abs(ours - shapely_iou(a, b)).max()),
              "overlapping_pair_fraction": float((ours > 0).mean())}
     return dict(title=title, op="box_iou_rotated", problem=full, entries=entries, check=check)
 
@@ -182,12 +180,12 @@ def case_iou_aligned(n: int, s: dict, dev: str, mmcv) -> dict:
     b = jittered(a, 4)
     ad, bd, prob = a.to(dev), b.to(dev), str(n)
     entries = [("daik", prob, lambda: box_iou_rotated(ad, bd, aligned=True), s["repeats"]),
-               ("shapely (all pairs)", prob, lambda: shapely_iou_aligned(a, b), s["slow_repeats"]),
+               ("shapely (all pairs)", prob, lambda: shapely_iou(a, b, aligned=True), s["slow_repeats"]),
                 ("reference", prob, lambda: box_iou_rotated_ref(ad, bd, aligned=True), s["slow_repeats"])]
     if mmcv:
         entries.append(("mmcv", prob, lambda: mmcv[0](ad, bd, aligned=True), s["repeats"]))
     ours = box_iou_rotated(a, b, aligned=True).double().numpy()
-    check = {"max_abs_diff_vs_shapely": float(np.abs(ours - shapely_iou_aligned(a, b)).max())}
+    check = {"max_abs_diff_vs_shapely": float(np.abs(ours - shapely_iou(a, b, aligned=True)).max())}
     return dict(title=f"box_iou_rotated, {n} aligned pairs", op="box_iou_rotated", problem=prob,
                 entries=entries, check=check)
 
@@ -230,12 +228,12 @@ def case_poly(n: int, s: dict) -> dict:
     r = s["ref_poly_rows"]
     full, part = f"{n}x{n}", f"{r}x{n}"
     entries = [("daik", full, lambda: poly_iou(p, q), s["repeats"]),
-               ("shapely (all pairs)", full, lambda: shapely_iou_all_pairs(p, q), s["slow_repeats"]),
+               ("shapely (all pairs)", full, lambda: shapely_iou(p, q), s["slow_repeats"]),
                ("shapely (STRtree)", full, lambda: shapely_iou_strtree(p, q), s["slow_repeats"]),
                ("daik", part, lambda: poly_iou(p[:r], q), s["repeats"]),
                ("reference", part, lambda: poly_iou_ref(p[:r], q), s["slow_repeats"])]
     small = ("daik", "1x8", lambda: poly_iou(p[:1], q[:8]), 200)  # one detection vs its candidates
-    check = {"max_abs_diff_vs_shapely": float(np.abs(poly_iou(p, q) - shapely_iou_all_pairs(p, q)).max())}
+    check = {"max_abs_diff_vs_shapely": float(np.abs(poly_iou(p, q) - shapely_iou(p, q)).max())}
     return dict(title=f"poly_iou, {n}x{n} DOTA quadrilaterals (CPU)", op="poly_iou", problem=full,
                 entries=entries + [small], check=check, threaded=False)
 

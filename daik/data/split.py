@@ -139,6 +139,9 @@ def split_scene(img_path: str, ann_path: Optional[str], out_dir: str, cfg: Split
     rep.skipped_existing = len(plan) - len(todo)
     if not todo:
         return rep
+    os.makedirs(img_dir, exist_ok=True)
+    if ann_path:
+        os.makedirs(ann_dir, exist_ok=True)
     raw = None
     if ann_path:
         raw = _clean(parse_dota_txt(ann_path, skip_invalid=cfg.skip_invalid, stats=rep.stats), rep.stats)

@@ -112,13 +112,17 @@ def generate_scene(rng: np.random.Generator, cfg: SynthConfig) -> Scene:
     area = w * h / 512.0 ** 2
     gsd = float(np.exp(rng.uniform(*np.log(cfg.gsd_range))))
     cv = Canvas(ground(rng, h, w), rng, cfg, gsd)
-    plan = [_pick(rng, cfg) for _ in range(1 + rng.poisson(4.0 * cfg.density * area))]
+    plan = [_pick(rng, cfg) for _ in range(rng.poisson(5.5 * cfg.density * area))]
     if "ship" in plan:
         C.water_body(cv)
     C.roads(cv, int(rng.poisson(1.0 * np.sqrt(area))))
     for cls in sorted(plan, key=lambda c: (c != "roundabout", c != "ship")):
         _cluster(cv, cls)
     for _ in range(rng.poisson(8.0 * cfg.density * area)):
+        C.singles(cv, _pick(rng, cfg), 1)
+    for _ in range(50):  # every scene holds at least one object
+        if cv.objects:
+            break
         C.singles(cv, _pick(rng, cfg), 1)
     _distractors(cv, area)
     _trees(cv, area)

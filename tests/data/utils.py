@@ -2,6 +2,7 @@
 import math
 import os
 
+import cv2
 import numpy as np
 import shapely
 
@@ -41,6 +42,15 @@ def angle_close(a, b, tol):
 def same_boxes(a, b, tol=1e-4):
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     return a.shape == b.shape and np.allclose(a[:, :4], b[:, :4], atol=tol) and angle_close(a[:, 4], b[:, 4], tol)
+
+
+def same_regions(a, b, tol=1e-3):
+    """Boxes cover the same regions (for squares, whose regularised angle is ambiguous):
+    symmetric difference below ``tol`` of each box's area."""
+    pa = shapely.polygons(rbox2poly(np.asarray(a, np.float64)).reshape(-1, 4, 2))
+    pb = shapely.polygons(rbox2poly(np.asarray(b, np.float64)).reshape(-1, 4, 2))
+    return len(pa) == len(pb) and bool((shapely.area(shapely.symmetric_difference(pa, pb))
+                                        <= tol * shapely.area(pa)).all())
 
 
 def draw_boxes(shape, rboxes, colours):

@@ -24,7 +24,6 @@ Rules:
 import os
 from dataclasses import dataclass, field, replace
 from functools import partial
-from multiprocessing import Pool
 from typing import Dict, Optional, Tuple
 
 import cv2
@@ -37,6 +36,7 @@ from .datasets.base import list_images
 from .formats import LoadStats, RawAnnotations, format_dota_lines, parse_dota_txt
 from .geometry import polygon_areas, polys_iof_windows
 from .image_io import image_size, read_image_rgb, write_bytes_atomic, write_image_rgb
+from .parallel import single_thread_cv2, worker_pool
 from .windows import scaled_size, sliding_windows
 
 
@@ -195,7 +195,7 @@ def split_dataset(img_dir: str, ann_dir: Optional[str], out_dir: str, cfg: Split
     bar = ProgressBar(len(items)) if progress and items else None
     work = partial(_split_one, out_dir=out_dir, cfg=cfg)
     if nproc > 1 and len(items) > 1:
-        with Pool(min(nproc, len(items))) as pool:
+        with worker_pool(min(nproc, len(items)), single_thread_cv2, preload=[__name__]) as pool:
             for rep in pool.imap_unordered(work, items):
                 total.add(rep)
                 if bar:

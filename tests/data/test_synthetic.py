@@ -131,7 +131,7 @@ def test_geotiff_tile(tmp_path):
     info = ds.get_data_info(0)
     assert info["img_id"] == "T00000" and info["gsd"] == pytest.approx(gsd, rel=1e-5) and len(info["gt_labels"]) > 10
     img = LoadImageFromFile()(dict(img_path=path))["img"]
-    scene = generate_scene(scene_rng(4, 0), cfg)
+    scene = generate_scene(scene_rng(4, 0, stream=1), cfg)
     assert np.array_equal(img, scene.img)
 
 

@@ -185,3 +185,22 @@ def test_pipeline_combination_from_registry():
         for t in pipe:
             r = t(r)
         check(r, colours, centre_tol=0.5)
+
+
+def test_mosaic_through_the_mix_dataset(tmp_path):
+    from daik.data import MultiImageMixDataset
+    from daik.data.synthetic import make_config, write_dataset
+
+    write_dataset(str(tmp_path), 4, make_config("quick", size=128), seed=2, progress=False)
+    ds = MultiImageMixDataset(
+        dataset=dict(type="SyntheticDataset", data_root=str(tmp_path), pipeline=[dict(type="LoadImageFromFile")]),
+        pipeline=[dict(type="Mosaic", img_scale=(128, 128)), dict(type="Resize", scale=128), dict(type="PackDetInputs")])
+    np.random.seed(0)
+    n_boxes = 0
+    for i in range(len(ds)):
+        out = ds[i]
+        assert tuple(out["inputs"].shape) == (3, 128, 128)
+        b = out["data_samples"].gt_instances.bboxes.numpy()
+        assert ((b[:, :2] > -64) & (b[:, :2] < 192)).all()  # centres near the canvas
+        n_boxes += len(b)
+    assert n_boxes > 0 and ds.metainfo["classes"][0] == "plane"

@@ -1,27 +1,27 @@
 """Writing synthetic data sets (DOTA layout) and GeoTIFF tiles.
 
-Scene ``i`` of seed ``s`` is rendered from ``numpy.random.default_rng(SeedSequence([s, i]))``
+Scene ``i`` of seed ``s`` is rendered from ``numpy.random.default_rng(SeedSequence([s, i, 0]))``
 alone, so the files of a seed are the same bytes however many processes write them and in
 whatever order.
 """
 import os
 from functools import partial
-from multiprocessing import Pool
 from typing import Dict, Optional, Tuple
 
-import cv2
 import numpy as np
 from mmengine.utils import ProgressBar
 
 from ..formats import format_dota_lines
 from ..image_io import write_bytes_atomic, write_image_rgb
+from ..parallel import single_thread_cv2, worker_pool
 from .config import SynthConfig
 from .scene import Scene, generate_scene
 
 
-def scene_rng(seed: int, index: int) -> np.random.Generator:
-    """The generator of scene ``index`` of ``seed``."""
-    return np.random.default_rng(np.random.SeedSequence([int(seed), int(index)]))
+def scene_rng(seed: int, index: int, stream: int = 0) -> np.random.Generator:
+    """The generator of scene ``index`` of ``seed``; ``stream`` 0 for data-set scenes, 1 for
+    GeoTIFF tiles (so a tile does not share its first draws with the data set's scene)."""
+    return np.random.default_rng(np.random.SeedSequence([int(seed), int(index), int(stream)]))
 
 
 def image_name(index: int, prefix: str = "S") -> str:
@@ -46,10 +46,6 @@ def _write_one(index: int, out_dir: str, seed: int, cfg: SynthConfig) -> Tuple[i
     return len(scene.names), counts
 
 
-def _init_worker() -> None:
-    cv2.setNumThreads(1)
-
-
 def write_dataset(out_dir: str, num_images: int, cfg: SynthConfig = SynthConfig(), seed: int = 0,
                   nproc: int = 1, progress: bool = True) -> Dict[str, object]:
     """Write ``out_dir/images/S*.png`` and ``out_dir/labelTxt/S*.txt`` for ``num_images`` scenes.
@@ -72,7 +68,7 @@ def write_dataset(out_dir: str, num_images: int, cfg: SynthConfig = SynthConfig(
             bar.update()
 
     if nproc > 1 and num_images > 1:
-        with Pool(nproc, initializer=_init_worker) as pool:
+        with worker_pool(nproc, single_thread_cv2, preload=[__name__]) as pool:
             for res in pool.imap_unordered(work, range(num_images), chunksize=4):
                 collect(res)
     else:
@@ -93,8 +89,7 @@ def write_tile(out_dir: str, cfg: SynthConfig, seed: int = 0, index: int = 0, cr
     import rasterio
     from rasterio.transform import Affine
 
-    rng = scene_rng(seed, index)
-    scene = generate_scene(rng, cfg)
+    scene = generate_scene(scene_rng(seed, index, stream=1), cfg)
     if origin is None:
         origin = (400000.0 + 1000.0 * (seed % 97), 4600000.0 - 1000.0 * (seed % 89))
     name = image_name(index, "T")

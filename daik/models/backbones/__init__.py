@@ -1,0 +1,4 @@
+"""Backbones."""
+from .efficient_rep import EfficientRep
+
+__all__ = ["EfficientRep"]

@@ -1,0 +1,4 @@
+"""Necks."""
+from .rep_pan import RepPAN
+
+__all__ = ["RepPAN"]

@@ -1,0 +1,264 @@
+"""Benchmark of ``daik.evaluation.eval_dota_task1`` against a pure shapely implementation of
+the same metric, in one run, on synthetic DOTA-like ground truth and detections.
+
+    python tools/bench_eval.py --num-images 1000 --out benchmarks/eval.json
+    python tools/bench_eval.py --quick            # 100 images, for a smoke run
+
+Ground truth (rotated boxes of the 15 DOTA-v1.0 classes, some difficult) and noisy detections
+(misses, duplicates, false positives, class confusions, scores with 3 decimals so ties occur)
+are synthesised directly, without pixels, and written as ``labelTxt`` and ``Task1_<class>.txt``.
+Both implementations read the same files; the tool asserts they give the same APs (VOC07 and
+area forms), and writes the timings as JSON and as the ``eval`` section of
+``benchmarks/README.md``.
+"""
+import argparse
+import json
+import os
+import platform
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from daik.classes import DOTA_V1_0  # noqa: E402
+from daik.evaluation import eval_dota_task1  # noqa: E402
+from daik.ops._ext import use_reference_ops  # noqa: E402
+from daik.structures import rbox2poly  # noqa: E402
+
+BEGIN, END = "<!-- eval:begin -->", "<!-- eval:end -->"
+# rough DOTA-like class frequencies: vehicles and ships dominate
+CLASS_WEIGHTS = np.array([6, 1, 2, 1, 25, 15, 14, 4, 1, 6, 1, 1, 5, 2, 1], dtype=float)
+
+
+def _objects(rng, n):
+    """``(n, 5)`` rboxes in a 1024 x 1024 image and their class indices."""
+    long_side = np.exp(rng.uniform(np.log(10), np.log(200), n))
+    aspect = rng.uniform(1.0, 4.0, n)
+    boxes = np.column_stack([rng.uniform(0, 1024, (n, 2)), long_side, long_side / aspect,
+                             rng.uniform(-np.pi / 2, np.pi / 2, n)])
+    return boxes, rng.choice(len(DOTA_V1_0), n, p=CLASS_WEIGHTS / CLASS_WEIGHTS.sum())
+
+
+def _detections(rng, boxes, labels, difficult):
+    """Noisy detections of one image: ``(rboxes (D, 5), scores (D,), labels (D,))``."""
+    found = rng.random(len(boxes)) < np.where(difficult, 0.5, 0.9)
+    dup = found & (rng.random(len(boxes)) < 0.05)
+    src = np.concatenate([np.flatnonzero(found), np.flatnonzero(dup)])
+    det = boxes[src].copy()
+    short = det[:, 3:4]
+    det[:, :2] += rng.normal(0, 0.08, (len(src), 2)) * short
+    det[:, 2:4] *= np.exp(rng.normal(0, 0.1, (len(src), 2)))
+    det[:, 4] += rng.normal(0, 0.08, len(src))
+    score = np.clip(0.55 + 0.25 * rng.standard_normal(len(src)), 0.01, 1.0)
+    lab = labels[src].copy()
+    confuse = rng.random(len(src)) < 0.03
+    lab[confuse] = rng.integers(0, len(DOTA_V1_0), confuse.sum())
+    n_fp = rng.poisson(0.2 * len(boxes) + 1)
+    fp_boxes, fp_labels = _objects(rng, n_fp)
+    det = np.concatenate([det, fp_boxes])
+    score = np.concatenate([score, np.clip(0.3 * rng.random(n_fp) ** 2, 0.01, 1.0)])
+    return det, np.round(score, 3), np.concatenate([lab, fp_labels])
+
+
+def synthesise(out_dir: Path, num_images: int, seed: int) -> dict:
+    """Write ``out_dir/labelTxt/*.txt`` and ``out_dir/det/Task1_*.txt``; return counts."""
+    from rich.progress import track
+
+    rng = np.random.default_rng(seed)
+    (out_dir / "labelTxt").mkdir(parents=True, exist_ok=True)
+    (out_dir / "det").mkdir(parents=True, exist_ok=True)
+    det_lines = {c: [] for c in DOTA_V1_0}
+    n_gt = n_det = 0
+    for k in track(range(num_images), description="synthesising", transient=True):
+        img_id = f"P{k:05d}"
+        boxes, labels = _objects(rng, int(rng.integers(5, 80)))
+        difficult = rng.random(len(boxes)) < 0.08
+        polys = rbox2poly(boxes).reshape(-1, 8)
+        lines = ["imagesource:GoogleEarth", "gsd:0.146"]
+        lines += [" ".join(f"{v:.1f}" for v in p) + f" {DOTA_V1_0[c]} {int(d)}"
+                  for p, c, d in zip(polys, labels, difficult)]
+        (out_dir / "labelTxt" / f"{img_id}.txt").write_text("\n".join(lines) + "\n")
+        det, score, lab = _detections(rng, boxes, labels, difficult)
+        for p, s, c in zip(rbox2poly(det).reshape(-1, 8), score, lab):
+            det_lines[DOTA_V1_0[c]].append(f"{img_id} {s:.3f} " + " ".join(f"{v:.1f}" for v in p))
+        n_gt += len(boxes)
+        n_det += len(det)
+    for c, lines in det_lines.items():
+        (out_dir / "det" / f"Task1_{c}.txt").write_text("".join(ln + "\n" for ln in lines))
+    return {"num_gt": n_gt, "num_dets": n_det}
+
+
+# --- the peer: the same metric with shapely's vectorised polygon IoU -------------------------
+
+def _shapely_read_labels(ann_dir: Path):
+    out = {}
+    for path in sorted(ann_dir.glob("*.txt")):
+        rows = [ln.split() for ln in path.read_text().splitlines()]
+        rows = [r for r in rows if len(r) >= 9]
+        out[path.stem] = ([[float(v) for v in r[:8]] for r in rows], [r[8] for r in rows],
+                          [len(r) == 10 and int(r[9]) != 0 for r in rows])
+    return out
+
+
+def _shapely_ap(rec, prec, use_07_metric):
+    if use_07_metric:
+        ap = 0.0
+        for t in np.arange(0.0, 1.1, 0.1):
+            ap = ap + (np.max(prec[rec >= t]) if np.any(rec >= t) else 0.0) / 11.0
+        return float(ap)
+    mrec = np.concatenate(([0.0], rec, [1.0]))
+    mpre = np.maximum.accumulate(np.concatenate(([0.0], prec, [0.0]))[::-1])[::-1]
+    i = np.flatnonzero(mrec[1:] != mrec[:-1])
+    return float(np.sum((mrec[i + 1] - mrec[i]) * mpre[i + 1]))
+
+
+def _shapely_class(labels, det_path: Path, cls: str, thr: float):
+    """tp, fp (score order) and npos of one class."""
+    gts, npos = {}, 0
+    for img_id, (polys, names, diff) in labels.items():
+        sel = [k for k, n in enumerate(names) if n == cls]
+        geoms = shapely.polygons(np.array([polys[k] for k in sel]).reshape(-1, 4, 2))
+        gts[img_id] = (geoms, np.array([diff[k] for k in sel], dtype=bool), np.zeros(len(sel), bool))
+        npos += sum(not diff[k] for k in sel)
+    rows = [ln.split() for ln in det_path.read_text().splitlines()] if det_path.exists() else []
+    if not rows:
+        return np.zeros(0), np.zeros(0), npos
+    conf = np.array([float(r[1]) for r in rows])
+    ids = np.array([r[0] for r in rows])
+    dets = shapely.polygons(np.array([[float(v) for v in r[2:]] for r in rows]).reshape(-1, 4, 2))
+    ovmax, jmax = np.full(len(rows), -np.inf), np.zeros(len(rows), np.int64)
+    for img_id in np.unique(ids):
+        idx = np.flatnonzero(ids == img_id)
+        g = gts[img_id][0]
+        if len(g) == 0:
+            continue
+        inter = shapely.area(shapely.intersection(g[:, None], dets[idx][None, :]))  # (M, n)
+        iou = inter / (shapely.area(g)[:, None] + shapely.area(dets[idx])[None, :] - inter)
+        ovmax[idx], jmax[idx] = iou.max(0), iou.argmax(0)
+    tp, fp = np.zeros(len(rows)), np.zeros(len(rows))
+    for d, k in enumerate(np.argsort(-conf)):
+        _, diff, taken = gts[ids[k]]
+        if not ovmax[k] > thr:
+            fp[d] = 1.0
+        elif not diff[jmax[k]]:
+            tp[d], fp[d] = (0.0, 1.0) if taken[jmax[k]] else (1.0, 0.0)
+            taken[jmax[k]] = True
+    return tp, fp, npos
+
+
+def shapely_eval(det_dir: Path, ann_dir: Path, classes, thr=0.5, use_07_metric=True) -> dict:
+    """The peer implementation: ``{class: AP, "mAP": mAP}``."""
+    labels = _shapely_read_labels(ann_dir)
+    out = {}
+    for c in classes:
+        tp, fp, npos = _shapely_class(labels, det_dir / f"Task1_{c}.txt", c, thr)
+        if npos == 0 or len(tp) == 0:
+            out[c] = 0.0
+            continue
+        tp, fp = np.cumsum(tp), np.cumsum(fp)
+        out[c] = _shapely_ap(tp / float(npos), tp / np.maximum(tp + fp, np.finfo(np.float64).eps), use_07_metric)
+    total = 0.0
+    for c in classes:
+        total = total + out[c]
+    out["mAP"] = total / len(classes)
+    return out
+
+
+# --- timing and reporting --------------------------------------------------------------------
+
+def _timed(fn, repeats):
+    best, out = float("inf"), None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def run(work: Path, num_images: int, seed: int, repeats: int) -> dict:
+    """Synthesise, time both implementations (VOC07), check both AP forms agree."""
+    counts = synthesise(work, num_images, seed)
+    det, ann, classes = work / "det", work / "labelTxt", list(DOTA_V1_0)
+    t_daik, ours = _timed(lambda: eval_dota_task1(det, ann, classes, 0.5, True), repeats)
+    t_shp, peer = _timed(lambda: shapely_eval(det, ann, classes, 0.5, True), repeats)
+    ours_area = eval_dota_task1(det, ann, classes, 0.5, False)
+    peer_area = shapely_eval(det, ann, classes, 0.5, False)
+    diff = max(abs(ours[k] - peer[k]) for k in ours)
+    diff_area = max(abs(ours_area[k] - peer_area[k]) for k in ours_area)
+    assert diff < 1e-12 and diff_area < 1e-12, f"APs differ: {diff} (VOC07), {diff_area} (area)"
+    return {
+        "benchmark": "eval_dota_task1 vs shapely", "num_images": num_images, "seed": seed, **counts,
+        "backend": "reference (DAIK_USE_REFERENCE_OPS=1)" if use_reference_ops() else "compiled _polyiou",
+        "daik_s": round(t_daik, 4), "shapely_s": round(t_shp, 4), "speedup_vs_shapely": round(t_shp / t_daik, 2),
+        "repeats": repeats, "mAP_voc07": ours["mAP"], "mAP_area": ours_area["mAP"],
+        "max_abs_ap_diff_voc07": diff, "max_abs_ap_diff_area": diff_area,
+        "per_class_ap_voc07": {c: ours[c] for c in classes},
+        "python": platform.python_version(), "numpy": np.__version__, "shapely": shapely.__version__,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cpus",
+    }
+
+
+def markdown(res: dict, command: str) -> str:
+    return "\n".join([
+        BEGIN,
+        "## Evaluation: `eval_dota_task1` vs a pure shapely implementation",
+        "",
+        f"`{command}` — {res['num_images']} synthetic images, {res['num_gt']} ground-truth objects, "
+        f"{res['num_dets']} detections, 15 DOTA-v1.0 classes; polygon IoU backend: {res['backend']}; "
+        f"best of {res['repeats']} runs each ({res['machine']}).",
+        *([f"Note: {res['note']}"] if res.get("note") else []),
+        "",
+        "| implementation | time (s) | mAP (VOC07) | mAP (area) |",
+        "|---|---:|---:|---:|",
+        f"| daik `eval_dota_task1` | {res['daik_s']:.3f} | {res['mAP_voc07']:.6f} | {res['mAP_area']:.6f} |",
+        f"| shapely (vectorised IoU per image) | {res['shapely_s']:.3f} | same | same |",
+        "",
+        f"Speed-up of daik over shapely: **{res['speedup_vs_shapely']:.2f}x**. Largest AP difference: "
+        f"{res['max_abs_ap_diff_voc07']:.1e} (VOC07), {res['max_abs_ap_diff_area']:.1e} (area).",
+        END,
+    ])
+
+
+def write_section(readme: Path, section: str) -> None:
+    """Replace (or append) this benchmark's section of ``readme``; other sections stay."""
+    text = readme.read_text() if readme.exists() else "# Benchmarks\n\nEach section is written by its tool.\n"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + section + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    readme.parent.mkdir(parents=True, exist_ok=True)
+    readme.write_text(text)
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--num-images", type=int, default=1000)
+    p.add_argument("--quick", action="store_true", help="100 images, one repeat")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--out", default="benchmarks/eval.json")
+    p.add_argument("--work-dir", default=None, help="keep the synthetic files here (default: a temp dir)")
+    p.add_argument("--note", default="", help="a remark stored with the results (e.g. how the ops were built)")
+    args = p.parse_args(argv)
+    n, repeats = (100, 1) if args.quick else (args.num_images, args.repeats)
+    with tempfile.TemporaryDirectory() as tmp:
+        res = run(Path(args.work_dir or tmp), n, args.seed, repeats)
+    res["note"] = args.note
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(res, indent=2) + "\n")
+    shown = [a for a in (argv if argv is not None else sys.argv[1:]) if a != args.note and a != "--note"]
+    write_section(out.parent / "README.md", markdown(res, shlex.join(["python", "tools/bench_eval.py", *shown])))
+    print(json.dumps({k: v for k, v in res.items() if k != "per_class_ap_voc07"}, indent=2))
+    return res
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Params and FLOPs of the YOLOv6-R family beside YOLOv6 v3.0's published figures.
+
+    python tools/model_info.py [--sizes n s m l] [--img-sizes 640 1024] [--num-classes 15] [--json OUT]
+"""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from daik.models.complexity import family_info, format_table  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", default=["n", "s", "m", "l"], choices=["n", "s", "m", "l"])
+    parser.add_argument("--img-sizes", nargs="+", type=int, default=[640, 1024])
+    parser.add_argument("--num-classes", type=int, default=None, help="classes of the rotated models (config's by default)")
+    parser.add_argument("--json", default=None, help="also write the rows as JSON here")
+    args = parser.parse_args(argv)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    rows = family_info(args.sizes, tuple(args.img_sizes), args.num_classes, root=root)
+    print(format_table(rows, tuple(args.img_sizes)))
+    print("\nDeploy = RepVGG blocks and batch norms folded (how YOLOv6 reports). Horizontal = same backbone and "
+          "neck with YOLOv6 v3.0's head (80 classes; no DFL for n/s). FLOPs: torch FlopCounterMode, "
+          "2 per multiply-add, one image.")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

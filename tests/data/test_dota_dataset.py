@@ -161,3 +161,17 @@ def test_pipeline_from_config_dicts(tmp_path):
     assert sample.img_id == "a" and sample.ori_shape == (40, 50) and sample.img_shape == (80, 100)
     assert sample.scale_factor == (2.0, 2.0)
     assert np.allclose(sample.gt_instances.bboxes.numpy(), [[32, 16, 56, 20, 0]], atol=1e-4)
+
+
+def test_validation_samples_carry_the_label_polygons(tmp_path):
+    # a quadrilateral that is not a rectangle: DOTA_devkit scores against it, not its rbox
+    quad = [2.0, 3.0, 30.0, 5.0, 28.0, 14.0, 3.0, 12.0]
+    root = make_dota(tmp_path, {"a": poly_line(quad, "plane") + "\n"}, size=(40, 50))
+    val = load(root, test_mode=True, pipeline=[dict(type="LoadImageFromFile"),
+                                                dict(type="Resize", scale=100, resize_boxes=False),
+                                                dict(type="PackDetInputs")])
+    gt = val[0]["data_samples"].gt_instances
+    assert np.allclose(gt.polys.numpy(), [quad]) and gt.bboxes.shape == (1, 5)
+    train = load(root, pipeline=[dict(type="LoadImageFromFile"), dict(type="RandomFlip", prob=0.0),
+                                 dict(type="PackDetInputs")])
+    assert "polys" not in train[0]["data_samples"].gt_instances

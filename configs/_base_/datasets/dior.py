@@ -51,3 +51,6 @@ val_dataloader = dict(
     ),
 )
 test_dataloader = val_dataloader
+
+val_evaluator = dict(type="DOTAMetric")  # VOC07 11-point AP at IoU 0.5, as mmrotate reports DIOR-R
+test_evaluator = val_evaluator

@@ -71,3 +71,8 @@ test_dataloader = dict(
         pipeline=test_pipeline,
     ),
 )
+
+val_evaluator = dict(type="DOTAMetric")  # on the labelled patches, against their label polygons
+# The test split has no labels: merge patch predictions into scenes and write Task1 files.
+test_evaluator = dict(type="DOTAMetric", format_only=True, merge_patches=True,
+                      outfile_prefix="work_dirs/dota_test/Task1")

@@ -48,3 +48,6 @@ val_dataloader = dict(
     ),
 )
 test_dataloader = val_dataloader
+
+val_evaluator = dict(type="DOTAMetric")
+test_evaluator = val_evaluator

@@ -7,6 +7,10 @@ Every data-list entry (what ``get_data_info`` returns and the pipeline receives)
   (:mod:`daik.structures`), in the image's pixel coordinates;
 - ``gt_labels`` ``(N,)`` int64: indices into ``metainfo['classes']``;
 - ``gt_difficult`` ``(N,)`` bool: DOTA difficulty >= 1 (2 marks an object a split cut);
+- ``gt_polys`` ``(N, 8)`` float32: the polygons as the label file gives them. Transforms that
+  move pixels drop them; while boxes stay in original coordinates (validation) they reach
+  ``gt_instances.polys``, which :class:`daik.evaluation.DOTAMetric` scores against, as
+  DOTA_devkit scores against the label file;
 - ``patch_offset`` ``(x, y)`` when ``img_id`` is a patch name (:mod:`daik.evaluation.patch_names`);
 - ``gsd`` (metres per pixel) when the label file gives one.
 

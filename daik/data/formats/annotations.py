@@ -23,7 +23,7 @@ from daik.structures import poly2rbox
 MIN_SIDE = 1e-3  # pixels; a box thinner than this has zero area for every purpose here
 
 # Keys of the instance arrays in a data-list entry (see daik.data.datasets.base).
-INSTANCE_KEYS = ("gt_rboxes", "gt_labels", "gt_difficult")
+INSTANCE_KEYS = ("gt_rboxes", "gt_labels", "gt_difficult", "gt_polys")
 
 
 class AnnotationError(ValueError):
@@ -68,7 +68,7 @@ class RawAnnotations:
 def empty_instances() -> Dict[str, np.ndarray]:
     """Instance arrays of an image without objects."""
     return dict(gt_rboxes=np.zeros((0, 5), np.float32), gt_labels=np.zeros((0,), np.int64),
-                gt_difficult=np.zeros((0,), bool))
+                gt_difficult=np.zeros((0,), bool), gt_polys=np.zeros((0, 8), np.float32))
 
 
 def _map_labels(raw: RawAnnotations, classes: Sequence[str], lookup: Dict[str, int],
@@ -117,7 +117,8 @@ def to_instances(raw: RawAnnotations, classes: Sequence[str], stats: Optional[Lo
 
     Returns:
         ``gt_rboxes`` ``(N, 5)`` float32 regularised le90, ``gt_labels`` ``(N,)`` int64,
-        ``gt_difficult`` ``(N,)`` bool (difficulty >= 1).
+        ``gt_difficult`` ``(N,)`` bool (difficulty >= 1), ``gt_polys`` ``(N, 8)`` float32 (the
+        polygons as written).
     """
     stats = LoadStats() if stats is None else stats
     if len(raw) == 0:
@@ -129,4 +130,4 @@ def to_instances(raw: RawAnnotations, classes: Sequence[str], stats: Optional[Lo
     keep = (labels >= 0) & _valid_boxes(raw, rboxes, stats, labels >= 0)
     stats["instances"] += int(keep.sum())
     return dict(gt_rboxes=rboxes[keep].astype(np.float32), gt_labels=labels[keep],
-                gt_difficult=raw.difficulty[keep] >= 1)
+                gt_difficult=raw.difficulty[keep] >= 1, gt_polys=raw.polys[keep].astype(np.float32))

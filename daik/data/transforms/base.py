@@ -36,7 +36,9 @@ class BaseTransform(metaclass=ABCMeta):
 
 
 def check_boxes_follow(results: dict, name: str) -> None:
-    """Raise if boxes were left in original coordinates and ``name`` is about to move pixels."""
+    """Raise if boxes were left in original coordinates and ``name`` is about to move pixels;
+    otherwise drop ``gt_polys``, which only hold in original coordinates."""
+    results.pop("gt_polys", None)
     if results.get("gt_in_original", False):
         raise RuntimeError(f"{name} moves pixels, but an earlier Resize(resize_boxes=False) left the "
                            "boxes in original-image coordinates; put geometric augmentation before it")
@@ -44,6 +46,6 @@ def check_boxes_follow(results: dict, name: str) -> None:
 
 def keep_instances(results: dict, keep: np.ndarray) -> None:
     """Keep only the instances where ``keep`` (``(N,)`` bool) is True."""
-    for key in ("gt_rboxes", "gt_labels", "gt_difficult"):
+    for key in ("gt_rboxes", "gt_labels", "gt_difficult", "gt_polys"):
         if key in results:
             results[key] = results[key][keep]

@@ -17,7 +17,8 @@ class PackDetInputs(BaseTransform):
     """``results -> dict(inputs=uint8 (3, H, W) RGB tensor, data_samples=DetDataSample)``.
 
     ``gt_instances`` come from :func:`daik.structures.make_gt_instances` (``bboxes`` ``(N, 5)``
-    regularised, ``labels``, ``difficult``; empty when the entry has none). Metainfo holds
+    regularised, ``labels``, ``difficult``; empty when the entry has none), plus ``polys``
+    ``(N, 8)`` when ``gt_polys`` survived the pipeline (no pixel-moving transform). Metainfo holds
     the ``meta_keys`` present in ``results``, with ``pad_shape`` defaulting to ``img_shape``
     and ``scale_factor`` to ``(1.0, 1.0)``; shapes are ``(H, W)`` tuples of ints.
     """
@@ -45,6 +46,8 @@ class PackDetInputs(BaseTransform):
             meta[key] = v
         sample = DetDataSample(metainfo=meta)
         boxes = np.asarray(results.get("gt_rboxes", np.zeros((0, 5))), dtype=np.float32).reshape(-1, 5)
-        sample.gt_instances = make_gt_instances(regularize_rboxes(boxes), results.get("gt_labels"),
-                                                results.get("gt_difficult"))
+        gt = make_gt_instances(regularize_rboxes(boxes), results.get("gt_labels"), results.get("gt_difficult"))
+        if "gt_polys" in results:  # only present while boxes are in original coordinates
+            gt.polys = torch.as_tensor(np.asarray(results["gt_polys"], np.float32).reshape(-1, 8))
+        sample.gt_instances = gt
         return dict(inputs=inputs, data_samples=sample)

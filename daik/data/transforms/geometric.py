@@ -58,6 +58,7 @@ class RandomFlip(BaseTransform):
                 raise ValueError(f"flip direction must be horizontal, vertical or diagonal, got {d!r}")
 
     def transform(self, results: dict) -> dict:
+        results.pop("gt_polys", None)  # a training augmentation: polygons are for validation only
         if np.random.rand() >= self.prob:
             return results
         check_boxes_follow(results, "RandomFlip")
@@ -78,6 +79,7 @@ class RandomRotate90(BaseTransform):
         self.prob = prob
 
     def transform(self, results: dict) -> dict:
+        results.pop("gt_polys", None)  # a training augmentation: polygons are for validation only
         if np.random.rand() >= self.prob:
             return results
         check_boxes_follow(results, "RandomRotate90")
@@ -109,6 +111,7 @@ class RandomRotate(BaseTransform):
         _interp(interpolation)
 
     def transform(self, results: dict) -> dict:
+        results.pop("gt_polys", None)  # a training augmentation: polygons are for validation only
         if np.random.rand() >= self.prob:
             return results
         check_boxes_follow(results, "RandomRotate")
@@ -172,7 +175,7 @@ class Resize(BaseTransform):
         old = results.get("scale_factor", (1.0, 1.0))
         results["scale_factor"] = (old[0] * sx, old[1] * sy)
         if self.resize_boxes:
-            check_boxes_follow(results, "Resize(resize_boxes=True)")
+            check_boxes_follow(results, "Resize(resize_boxes=True)")  # drops gt_polys
             results["gt_rboxes"] = scale_rboxes(_boxes(results), sx, sy)
         else:
             results["gt_in_original"] = True

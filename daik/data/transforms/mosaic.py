@@ -43,6 +43,7 @@ class Mosaic(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         mix = results.pop("mix_results", None)
+        results.pop("gt_polys", None)  # a training augmentation: polygons are for validation only
         if np.random.rand() >= self.prob:
             return results
         if mix is None or len(mix) != 3:

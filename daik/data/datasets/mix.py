@@ -32,6 +32,14 @@ class MultiImageMixDataset:
     def __len__(self) -> int:
         return len(self.dataset)
 
+    def full_init(self) -> None:
+        """Load the wrapped data set's list (as mmengine's Runner asks of data sets)."""
+        if hasattr(self.dataset, "full_init"):
+            self.dataset.full_init()
+
+    def get_data_info(self, idx: int) -> dict:
+        return self.dataset.get_data_info(idx)
+
     def _run(self, idx: int) -> Optional[dict]:
         results = copy.deepcopy(self.dataset[idx])
         for t in self.pipeline:

@@ -40,15 +40,19 @@ def _want_cuda() -> bool:
 
 def torch_extension():
     """``daik._C``: geometry in csrc/common, one kernel file per device, schema in ops.cpp."""
-    sources = sorted(glob.glob(os.path.join("csrc", "*.cpp")))
+    # csrc/*.cpp minus the C++ that Cython generates next to a .pyx (csrc/polyiou.cpp).
+    sources = [s for s in sorted(glob.glob(os.path.join("csrc", "*.cpp")))
+               if not os.path.exists(s[:-len(".cpp")] + ".pyx")]
     sources += sorted(glob.glob(os.path.join("csrc", "cpu", "*.cpp")))
     define_macros = []
-    extra = {"cxx": ["-O3", "-std=c++17"]}
+    # No -std flag: torch's BuildExtension adds the standard its headers need (C++20 for
+    # torch 2.13); forcing C++17 only produces warnings from those headers.
+    extra = {"cxx": ["-O3"]}
     ext_cls = CppExtension
     if _want_cuda():
         sources += sorted(glob.glob(os.path.join("csrc", "cuda", "*.cu")))
         define_macros.append(("WITH_CUDA", None))
-        extra["nvcc"] = ["-O3", "--expt-relaxed-constexpr", "-std=c++17"]
+        extra["nvcc"] = ["-O3", "--expt-relaxed-constexpr"]
         ext_cls = CUDAExtension
     return ext_cls(
         name="daik._C",

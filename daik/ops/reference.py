@@ -86,14 +86,18 @@ def box_iou_rotated_ref(boxes1: torch.Tensor, boxes2: torch.Tensor, mode: str = 
     """Reference of :func:`daik.ops.box_iou_rotated`: ``(N,5), (M,5) -> (N,M)`` or ``(N,)``."""
     p = rbox2poly(boxes1).reshape(-1, 4, 2)
     q = rbox2poly(boxes2).reshape(-1, 4, 2)
-    area1 = boxes1[:, 2] * boxes1[:, 3]
-    area2 = boxes2[:, 2] * boxes2[:, 3]
+    area1 = (boxes1[:, 2] * boxes1[:, 3]).abs()  # a negative size covers the same region
+    area2 = (boxes2[:, 2] * boxes2[:, 3]).abs()
+    finite1, finite2 = boxes1.isfinite().all(-1), boxes2.isfinite().all(-1)
     if aligned:
         inter = convex_intersection_area(p, q)
+        finite = finite1 & finite2
     else:
         inter = convex_intersection_area(p[:, None], q[None, :])
         area1, area2 = area1[:, None], area2[None, :]
-    return _iou_from_areas(inter, area1, area2, mode)
+        finite = finite1[:, None] & finite2[None, :]
+    iou = _iou_from_areas(inter, area1, area2, mode)
+    return torch.where(finite, iou, torch.full_like(iou, torch.nan))  # a NaN box gives NaN
 
 
 def nms_rotated_ref(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float,
@@ -106,30 +110,55 @@ def nms_rotated_ref(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: fl
     iou = box_iou_rotated_ref(boxes, boxes)
     if labels is not None:
         iou = torch.where(labels[:, None] == labels[None, :], iou, torch.zeros_like(iou))
-    suppressed = torch.zeros(len(boxes), dtype=torch.bool)
+    suppressed = torch.zeros(len(boxes), dtype=torch.bool, device=boxes.device)
     keep = []
     for i in order.tolist():
         if suppressed[i]:
             continue
         keep.append(i)
         suppressed |= iou[i] > iou_threshold
-    return torch.tensor(keep, dtype=torch.long)
+    return torch.tensor(keep, dtype=torch.long, device=boxes.device)
+
+
+def _fan_triangles(pts: torch.Tensor):
+    """Triangles (origin, p_k, p_k+1) of a quadrilateral's fan about the origin.
+
+    Args:
+        pts: ``(..., 4, 2)``.
+
+    Returns:
+        ``(..., 4, 4, 2)`` triangles as positively oriented degenerate quadrilaterals (last
+        vertex repeated) and ``(..., 4)`` signs of their signed areas.
+    """
+    a, b = pts, pts.roll(-1, dims=-2)
+    sign = torch.sign(_cross(a, b))  # (..., 4)
+    pos = (sign >= 0)[..., None]
+    first, second = torch.where(pos, a, b), torch.where(pos, b, a)
+    tri = torch.stack([torch.zeros_like(a), first, second, second], dim=-2)
+    return tri, sign
 
 
 def poly_iou_ref(polys1: np.ndarray, polys2: np.ndarray) -> np.ndarray:
-    """Reference of :func:`daik.ops.poly_iou` for convex quadrilaterals: ``(N,8), (M,8) -> (N,M)``.
+    """Reference of :func:`daik.ops.poly_iou`: ``(N,8), (M,8) -> (N,M)`` float64.
 
-    The vertices of each quadrilateral are first put in angular order about their mean, so any
-    vertex order of a convex quadrilateral gives the same result.
+    DOTA's polygon IoU: areas are shoelace areas in the given vertex order, orientation is
+    normalised, and the intersection is the signed sum over pairs of fan triangles (about a
+    common origin) of their convex intersections, exact for simple quadrilaterals, convex or
+    not. Zero unions give 0.
     """
-    def ordered(polys):
-        pts = torch.as_tensor(np.asarray(polys, dtype=np.float64)).reshape(-1, 4, 2)
-        rel = pts - pts.mean(-2, keepdim=True)
-        order = torch.atan2(rel[..., 1], rel[..., 0]).argsort(-1)
-        return pts.gather(-2, order[..., None].expand_as(pts))
-
-    p, q = ordered(polys1), ordered(polys2)
-    inter = convex_intersection_area(p[:, None], q[None, :])
-    area1 = polygon_area(p).abs()[:, None]
-    area2 = polygon_area(q).abs()[None, :]
-    return _iou_from_areas(inter, area1, area2, "iou").numpy()
+    p = torch.as_tensor(np.asarray(polys1, dtype=np.float64)).reshape(-1, 4, 2)
+    q = torch.as_tensor(np.asarray(polys2, dtype=np.float64)).reshape(-1, 4, 2)
+    origin = p.mean(-2, keepdim=True)  # (N, 1, 2): a local origin per row, for precision
+    p_rel = p - origin  # (N, 4, 2)
+    q_rel = q[None] - origin[:, None]  # (N, M, 4, 2)
+    tp, sp = _fan_triangles(p_rel)  # (N, 4, 4, 2), (N, 4)
+    tq, sq = _fan_triangles(q_rel)  # (N, M, 4, 4, 2), (N, M, 4)
+    inter = convex_intersection_area(tp[:, None, :, None], tq[:, :, None, :])  # (N, M, 4, 4)
+    inter = (inter * sp[:, None, :, None] * sq[:, :, None, :]).sum((-1, -2))
+    area1, area2 = polygon_area(p), polygon_area(q)
+    orient = torch.where(area1 < 0, -1.0, 1.0)[:, None] * torch.where(area2 < 0, -1.0, 1.0)[None, :]
+    inter = (inter * orient).clamp(min=0)
+    union = area1.abs()[:, None] + area2.abs()[None, :] - inter
+    iou = torch.where(union > 0, inter / torch.where(union > 0, union, 1.0), 0.0)
+    finite = p.isfinite().all(-1).all(-1)[:, None] & q.isfinite().all(-1).all(-1)[None, :]
+    return torch.where(finite, iou, torch.nan).numpy()

@@ -30,7 +30,13 @@ def box_iou_rotated(boxes1: torch.Tensor, boxes2: torch.Tensor, mode: str = "iou
 
     Returns:
         ``(N, M)``, or ``(N,)`` when aligned. Pairs whose denominator is zero (zero-size
-        boxes) get 0; a box with a NaN gives NaN in its row/column.
+        boxes) get 0; a box with a NaN or inf gives NaN in its row/column. A negative size
+        covers the same region as its absolute value.
+
+    The gradient is exact wherever the intersection polygon is in general position; where
+    the IoU has a kink (boxes touching, edges exactly collinear, a zero size) it is a
+    one-sided one. Disjoint pairs and pairs whose upstream gradient is 0 contribute nothing
+    (so a masked-out NaN box does not spread NaN). First order only.
     """
     _check_boxes("boxes1", boxes1)
     _check_boxes("boxes2", boxes2)
@@ -60,7 +66,9 @@ def nms_rotated(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float)
             greater than this (strictly).
 
     Returns:
-        ``(K,)`` int64 indices of the kept boxes, by descending score (ties by index).
+        ``(K,)`` int64 indices of the kept boxes, by descending score (ties by index). A box
+        with a NaN coordinate has NaN IoU with everything, so it neither suppresses nor is
+        suppressed; zero-size boxes likewise (IoU 0).
     """
     return _nms(boxes, scores, iou_threshold, None)
 
@@ -78,8 +86,10 @@ def batched_nms_rotated(boxes: torch.Tensor, scores: torch.Tensor, idxs: torch.T
 
 def _nms(boxes, scores, iou_threshold, labels):
     _check_boxes("boxes", boxes)
-    if scores.dim() != 1 or scores.shape[0] != boxes.shape[0]:
-        raise ValueError(f"scores must have shape ({boxes.shape[0]},), got {tuple(scores.shape)}")
+    if not isinstance(scores, torch.Tensor) or scores.dim() != 1 or scores.shape[0] != boxes.shape[0]:
+        raise ValueError(f"scores must be a tensor of shape ({boxes.shape[0]},), got {getattr(scores, 'shape', scores)}")
+    if scores.device != boxes.device:
+        raise ValueError(f"scores must be on the device of boxes ({boxes.device}), got {scores.device}")
     scores = scores.to(boxes.dtype)
     if use_reference_ops():
         from .reference import nms_rotated_ref

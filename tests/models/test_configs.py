@@ -40,7 +40,6 @@ def test_configs_build_and_scale():
     counts = {}
     for size in "nsml":
         cfg = Config.fromfile(CFG.format(size))
-        assert cfg.default_scope == "daik"
         model = MODELS.build(cfg.model)
         counts[size] = sum(p.numel() for p in model.parameters())
         assert model.head.num_classes == 15 and model.head.reg_max == 16

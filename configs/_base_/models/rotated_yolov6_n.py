@@ -1,7 +1,6 @@
 # YOLOv6-R nano. Backbone and neck are YOLOv6 v3.0's YOLOv6-N (configs/yolov6n.py of that
 # release: EfficientRep with SimCSPSPPF, RepBiFPAN neck, depth 0.33, width 0.25); the head is
 # the rotated head (DFL distances in the box frame + 180 CSL angle bins).
-default_scope = "daik"
 
 num_classes = 15  # DOTA-v1.0; data set configs override model.head.num_classes
 deepen_factor = 0.33

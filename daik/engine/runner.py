@@ -1,0 +1,97 @@
+"""Building mmengine Runners from daik configs: what ``tools/train.py`` and ``tools/test.py``
+do, reachable from tests and other code."""
+import os
+import os.path as osp
+from typing import Optional, Sequence
+
+import torch
+from mmengine.config import Config, DictAction  # noqa: F401  (DictAction re-exported for tools)
+from mmengine.runner import Runner
+
+import daik.engine  # noqa: F401  (registers daik's hooks and EMA)
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """Read a config file and apply ``--cfg-options`` style overrides."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f"config not found: {path}")
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    cfg.setdefault("default_scope", "daik")
+    return cfg
+
+
+def default_work_dir(config_path: str) -> str:
+    """``work_dirs/<config stem>``, as mmengine projects do."""
+    return osp.join("work_dirs", osp.splitext(osp.basename(config_path))[0])
+
+
+def _adapt_to_machine(cfg: Config, launcher: str) -> None:
+    """Without CUDA: gloo for DDP, no AMP; dataloader workers capped by the CPUs we have."""
+    if not torch.cuda.is_available():
+        cfg.env_cfg.setdefault("dist_cfg", {})["backend"] = "gloo"
+    for key in ("train_dataloader", "val_dataloader", "test_dataloader"):
+        loader = cfg.get(key)
+        if loader is not None and loader.get("num_workers", 0) > (os.cpu_count() or 1):
+            loader["num_workers"] = os.cpu_count() or 1
+        if loader is not None and loader.get("num_workers", 0) == 0:
+            loader["persistent_workers"] = False
+    cfg.launcher = launcher
+
+
+def build_train_runner(cfg: Config, work_dir: str, resume: bool = False, amp: bool = False,
+                       launcher: str = "none", load_from: Optional[str] = None) -> Runner:
+    """A Runner for training.
+
+    Args:
+        cfg: a daik training (or distillation) config.
+        work_dir: where logs, checkpoints and curves go.
+        resume: continue from the latest checkpoint in ``work_dir``.
+        amp: mixed precision (CUDA only; ignored with a warning on CPU).
+        launcher: ``"none"`` or ``"pytorch"`` (torchrun).
+        load_from: initialise from this checkpoint (not a resume).
+    """
+    cfg.work_dir = work_dir
+    cfg.resume = resume
+    if load_from is not None:
+        cfg.load_from = load_from
+    if amp:
+        if torch.cuda.is_available():
+            cfg.optim_wrapper.type = "AmpOptimWrapper"
+            cfg.optim_wrapper.setdefault("loss_scale", "dynamic")
+        else:
+            print("daik: --amp needs CUDA; training in float32 on the CPU")
+    _adapt_to_machine(cfg, launcher)
+    return Runner.from_cfg(cfg)
+
+
+def build_test_runner(cfg: Config, checkpoint: str, work_dir: str, out_dir: Optional[str] = None,
+                      launcher: str = "none", show_dir: Optional[str] = None,
+                      show_score_thr: float = 0.3) -> Runner:
+    """A Runner for ``runner.test()`` with ``checkpoint`` loaded.
+
+    With ``out_dir`` the DOTA metric also writes ``Task1_<class>.txt`` files there; with
+    ``show_dir`` detections are drawn on every test image.
+    """
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f"checkpoint not found: {checkpoint}")
+    cfg.work_dir = work_dir
+    cfg.load_from = checkpoint
+    cfg.resume = False
+    for key in ("train_dataloader", "train_cfg", "optim_wrapper", "param_scheduler"):
+        cfg.pop(key, None)
+    evaluator = cfg.get("test_evaluator", cfg.get("val_evaluator"))
+    if evaluator is None:
+        raise KeyError("the config has no test_evaluator / val_evaluator")
+    evaluator = dict(evaluator)
+    if out_dir is not None and evaluator.get("type") == "DOTAMetric":
+        evaluator["outfile_prefix"] = osp.join(out_dir, "Task1")
+        evaluator.setdefault("plot_pr", True)
+    cfg.test_evaluator = evaluator
+    hooks: Sequence[dict] = [h for h in cfg.get("custom_hooks", []) if h.get("type") != "EMAHook"]
+    if show_dir is not None:
+        hooks = list(hooks) + [dict(type="DrawDetectionsHook", out_dir=show_dir, score_thr=show_score_thr)]
+    cfg.custom_hooks = list(hooks)
+    _adapt_to_machine(cfg, launcher)
+    return Runner.from_cfg(cfg)

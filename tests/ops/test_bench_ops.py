@@ -1,0 +1,58 @@
+"""tools/bench_ops.py: its shapely peers compute the same thing as daik, and it rewrites only
+its own section of the benchmarks README."""
+import importlib.util
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from daik.ops import box_iou_rotated, nms_rotated
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_ops", os.path.join(REPO, "tools", "bench_ops.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shapely_peers_agree_with_daik(bench):
+    a, b = bench.scene_boxes(60, 1, extent=200.0).double(), bench.scene_boxes(50, 2, extent=200.0).double()
+    ours = box_iou_rotated(a, b).numpy()
+    assert (ours > 0).mean() > 0.2
+    assert np.abs(bench.shapely_iou(a, b) - ours).max() < 1e-9
+    assert np.abs(bench.shapely_iou_strtree(a, b) - ours).max() < 1e-9
+    assert np.abs(bench.shapely_iou(a[:50], b, aligned=True) - box_iou_rotated(a[:50], b, aligned=True).numpy()).max() < 1e-9
+    boxes, scores = bench.detections(400, 3)
+    assert np.array_equal(bench.shapely_nms(boxes, scores, 0.3), nms_rotated(boxes, scores, 0.3).numpy())
+
+
+def test_run_case_and_markdown(bench, tmp_path):
+    a = bench.scene_boxes(20, 4)
+    case = dict(title="tiny", op="box_iou_rotated", problem="20x20", check={"x": 1.0},
+                entries=[("daik", "20x20", lambda: box_iou_rotated(a, a), 2),
+                         ("shapely (all pairs)", "20x20", lambda: bench.shapely_iou(a, a), 1)])
+    result = bench.run_case(case, "cpu")
+    impls = [r["impl"] for r in result["results"]]
+    one = ["daik (1 thread)"] if torch.get_num_threads() > 1 else []
+    assert impls == ["daik"] + one + ["shapely (all pairs)"]
+    assert all(r["median_s"] > 0 and len(r["runs_s"]) == r["repeats"] for r in result["results"])
+    meta = dict(command="c", device_name="d", torch_threads=1, torch="t", shapely="s", date="x",
+                commit="y", load_average_start=0.0, load_average_end=0.0)
+    text = bench.markdown(dict(meta=meta, cases=[result], target=None))
+    assert "| tiny | " in text and "x)" in text
+
+
+def test_write_section_keeps_other_sections(bench, tmp_path):
+    readme = str(tmp_path / "README.md")
+    bench.write_section(readme, "first\n")
+    with open(readme, "a") as f:
+        f.write("\n<!-- other:begin -->\nkeep me\n<!-- other:end -->\n")
+    bench.write_section(readme, "second\n")
+    content = open(readme).read()
+    assert "second" in content and "first" not in content and "keep me" in content
+    assert content.count("<!-- ops:begin -->") == 1

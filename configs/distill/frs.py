@@ -2,8 +2,7 @@
 # probability weights neck and class-probability imitation; 500-iteration linear KD warm-up.
 _base_ = ["./_base_/n_from_s.py"]
 
-model = dict(components=dict(
-    frs=dict(type="FeatureRichnessDistillation", feat_weight=0.1, cls_weight=0.05, kernel_size=3),
-))
-kd_hooks = [dict(type="KDScheduleHook", schedule="constant", start=1.0, warmup_iters=500, by_epoch=False)]
-custom_hooks = kd_hooks
+model = dict(
+    components=dict(frs=dict(type="FeatureRichnessDistillation", feat_weight=0.1, cls_weight=0.05, kernel_size=3)),
+    kd_schedule=dict(schedule="constant", start=1.0, warmup_iters=500, by_epoch=False),
+)

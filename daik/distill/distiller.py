@@ -65,6 +65,9 @@ class RotatedDistiller(BaseModel):
         classes: the student's class names (a list or a key of :mod:`daik.classes`), compared
             by name with the teacher config's when that declares them.
         kd_scale: initial multiplier of every distillation loss (``KDScheduleHook`` sets it).
+        kd_schedule: the schedule ``KDScheduleHook`` follows unless given its own arguments:
+            ``dict(schedule="constant"|"cosine"|"linear", start, end, warmup_iters, by_epoch)``
+            (see :func:`daik.distill.hooks.kd_weight`), so a method config carries its schedule.
         fuse_teacher: run the frozen teacher in its deployment form (RepVGG branches and batch
             norms folded; the same function, about 15-20% cheaper on a CPU).
         init_cfg: mmengine init config.
@@ -73,7 +76,7 @@ class RotatedDistiller(BaseModel):
     def __init__(self, student: Union[dict, nn.Module], teacher_config: str, teacher_ckpt: str,
                  components: Optional[Dict[str, Optional[dict]]] = None, config_dir: Optional[str] = None,
                  classes: Optional[Union[str, Sequence[str]]] = None, kd_scale: float = 1.0,
-                 fuse_teacher: bool = True, init_cfg: Optional[dict] = None):
+                 kd_schedule: Optional[dict] = None, fuse_teacher: bool = True, init_cfg: Optional[dict] = None):
         student = MODELS.build(student) if isinstance(student, dict) else student
         super().__init__(data_preprocessor=student.data_preprocessor, init_cfg=init_cfg)
         object.__setattr__(self, "student", student)  # its modules are registered below, itself is not
@@ -93,6 +96,7 @@ class RotatedDistiller(BaseModel):
             part.setup(student, teacher)
             self.distill[name] = part
         self.kd_scale = float(kd_scale)
+        self.kd_schedule = dict(kd_schedule or {})
         self.diagnostics_enabled = False  # set by KDDiagnosticsHook on the steps it records
         self.last_diagnostics: Optional[Dict[str, float]] = None
 

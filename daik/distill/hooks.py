@@ -47,34 +47,47 @@ def _unwrap(model):
 class KDScheduleHook(Hook):
     """Set the distiller's ``kd_scale`` before every training iteration.
 
+    Arguments left ``None`` come from the distiller's ``kd_schedule`` (its config), then from
+    the defaults in brackets, so one generic hook in the runtime serves every method config.
+
     Args:
-        schedule: ``"constant"``, ``"cosine"`` (YOLOv6-R's decay) or ``"linear"``.
-        start, end: multiplier at the start and at the end of training.
-        warmup_iters: linear warm-up from 0 over this many iterations (FRS uses 500).
-        by_epoch: progress counted in epochs (``epoch / max_epochs``, YOLOv6) or iterations.
+        schedule: ``"constant"``, ``"cosine"`` (YOLOv6-R's decay) or ``"linear"`` [constant].
+        start, end: multiplier at the start and at the end of training [1.0, 0.01].
+        warmup_iters: linear warm-up from 0 over this many iterations (FRS uses 500) [0].
+        by_epoch: progress counted in epochs (``epoch / max_epochs``, YOLOv6) or iterations [True].
     """
 
     priority = "NORMAL"
+    DEFAULTS = dict(schedule="constant", start=1.0, end=0.01, warmup_iters=0, by_epoch=True)
 
-    def __init__(self, schedule: str = "cosine", start: float = 1.0, end: float = 0.01, warmup_iters: int = 0,
-                 by_epoch: bool = True):
-        kd_weight(0.0, schedule)  # validates
-        self.schedule, self.start, self.end = schedule, float(start), float(end)
-        self.warmup_iters, self.by_epoch = int(warmup_iters), bool(by_epoch)
+    def __init__(self, schedule: Optional[str] = None, start: Optional[float] = None, end: Optional[float] = None,
+                 warmup_iters: Optional[int] = None, by_epoch: Optional[bool] = None):
+        self.given = {k: v for k, v in dict(schedule=schedule, start=start, end=end, warmup_iters=warmup_iters,
+                                             by_epoch=by_epoch).items() if v is not None}
+        self.resolve({})  # validates what was given
 
-    def value(self, runner) -> float:
-        if self.by_epoch:
+    def resolve(self, model_schedule: Dict) -> Dict:
+        """The schedule in force: hook arguments, then the model's ``kd_schedule``, then defaults."""
+        unknown = set(model_schedule) - set(self.DEFAULTS)
+        if unknown:
+            raise KeyError(f"unknown kd_schedule keys {sorted(unknown)}; use {sorted(self.DEFAULTS)}")
+        cfg = {**self.DEFAULTS, **model_schedule, **self.given}
+        kd_weight(0.0, cfg["schedule"])  # validates the name
+        return cfg
+
+    def value(self, runner, cfg: Dict) -> float:
+        if cfg["by_epoch"]:
             progress = runner.epoch / max(runner.max_epochs, 1)
         else:
             progress = runner.iter / max(runner.max_iters, 1)
-        warm = 1.0 if self.warmup_iters <= 0 else runner.iter / self.warmup_iters
-        return kd_weight(progress, self.schedule, self.start, self.end, warm)
+        warm = 1.0 if cfg["warmup_iters"] <= 0 else runner.iter / cfg["warmup_iters"]
+        return kd_weight(progress, cfg["schedule"], cfg["start"], cfg["end"], warm)
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         model = _unwrap(runner.model)
         if not hasattr(model, "kd_scale"):
             raise TypeError(f"KDScheduleHook needs a distiller (a model with kd_scale), got {type(model).__name__}")
-        model.kd_scale = self.value(runner)
+        model.kd_scale = self.value(runner, self.resolve(getattr(model, "kd_schedule", None) or {}))
 
 
 @HOOKS.register_module()

@@ -48,7 +48,7 @@ def test_every_config_is_covered():
 def test_config_builds_and_logs_its_losses(path, teacher_ckpt):
     name = os.path.splitext(os.path.basename(path))[0]
     cfg = Config.fromfile(path)
-    assert cfg.model.type == "RotatedDistiller" and cfg.custom_hooks[0]["type"] == "KDScheduleHook"
+    assert cfg.model.type == "RotatedDistiller" and "custom_hooks" not in cfg  # model part only
     cfg.model.teacher_ckpt = teacher_ckpt
     model = MODELS.build(cfg.model)
     assert set(model.distill) == set(EXPECTED[name])
@@ -59,8 +59,48 @@ def test_config_builds_and_logs_its_losses(path, teacher_ckpt):
             assert key in losses and torch.isfinite(losses[key]), f"{name}: {key}"
     if name == "cakd":
         assert type(model.head).__name__ == "RotatedYOLOv6O2OHead" and model.head.test_cfg["nms"] is None
-    if name.startswith("daik"):
-        assert cfg.custom_hooks[0]["schedule"] == "cosine"
+    assert model.kd_schedule["schedule"] == ("cosine" if name.startswith("daik") else "constant")
+
+
+SYNTHETIC = sorted(glob.glob(os.path.join(ROOT, "configs", "distill", "synthetic", "*.py")))
+
+
+@pytest.fixture(scope="module")
+def synthetic_teacher_ckpt(tmp_path_factory):
+    cfg = Config.fromfile(os.path.join(ROOT, "configs", "synthetic", "rotated_yolo_s.py"))
+    torch.manual_seed(0)
+    path = str(tmp_path_factory.mktemp("teacher") / "s7.pth")
+    torch.save({"state_dict": MODELS.build(cfg.model).state_dict()}, path)
+    return path
+
+
+def test_every_method_has_a_synthetic_config():
+    names = {os.path.splitext(os.path.basename(p))[0] for p in SYNTHETIC}
+    assert names == set(EXPECTED) | {"cakd_student"}
+
+
+@pytest.mark.parametrize("path", SYNTHETIC, ids=lambda p: os.path.basename(p))
+def test_synthetic_configs_are_full_training_configs(path):
+    cfg = Config.fromfile(path)
+    assert {"train_dataloader", "optim_wrapper", "param_scheduler", "train_cfg", "val_evaluator"} <= set(cfg)
+    if cfg.model.type == "RotatedDistiller":
+        assert [h["type"] for h in cfg.custom_hooks].count("KDScheduleHook") == 1
+        assert cfg.model.student.head.num_classes == 7
+    else:  # the one-to-one student alone
+        assert cfg.model.head.type == "RotatedYOLOv6O2OHead" and cfg.model.test_cfg.nms is None
+
+
+@pytest.mark.parametrize("name", ["daik_full", "cakd", "cakd_student"])
+def test_synthetic_configs_build(name, synthetic_teacher_ckpt):
+    cfg = Config.fromfile(os.path.join(ROOT, "configs", "distill", "synthetic", f"{name}.py"))
+    if cfg.model.type == "RotatedDistiller":
+        cfg.model.teacher_ckpt = synthetic_teacher_ckpt
+    model = MODELS.build(cfg.model)
+    assert model.head.num_classes == 7
+    if name != "cakd_student":
+        assert model.teacher.head.num_classes == 7  # the synthetic s teacher config resolved
+    if name.startswith("cakd"):
+        assert type(model.head).__name__ == "RotatedYOLOv6O2OHead"
 
 
 def test_teacher_paths_resolve_from_the_config_folder(tmp_path, monkeypatch):

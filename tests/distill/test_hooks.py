@@ -38,6 +38,17 @@ def test_schedule_hook_sets_the_distiller_scale():
     assert model.kd_scale == pytest.approx(0.01 + 0.99 * (1 + math.cos(math.pi * 0.25)) / 2)
     KDScheduleHook("constant", start=0.5, warmup_iters=40, by_epoch=False).before_train_iter(runner, 0)
     assert model.kd_scale == pytest.approx(0.5 * 10 / 40)
+    # arguments left out come from the model's kd_schedule; given ones win
+    model.kd_schedule = dict(schedule="linear", start=1.0, end=0.0)
+    KDScheduleHook().before_train_iter(runner, 0)
+    assert model.kd_scale == pytest.approx(0.75)
+    KDScheduleHook(schedule="constant").before_train_iter(runner, 0)
+    assert model.kd_scale == pytest.approx(1.0)
+    model.kd_schedule = dict(shedule="cosine")
+    with pytest.raises(KeyError, match="unknown kd_schedule keys"):
+        KDScheduleHook().before_train_iter(runner, 0)
+    with pytest.raises(ValueError):
+        KDScheduleHook(schedule="steps")
     with pytest.raises(TypeError, match="needs a distiller"):
         KDScheduleHook().before_train_iter(SimpleNamespace(model=torch.nn.Linear(1, 1), epoch=0, max_epochs=1,
                                                            iter=0, max_iters=1), 0)

@@ -3,7 +3,9 @@
 # paths are tried against this folder first ("{{ fileDirname }}"), then the working directory.
 # Point teacher_ckpt at a trained teacher, e.g.
 #   --cfg-options model.teacher_ckpt=work_dirs/rotated_yolov6_s/epoch_36.pth
-# Data, schedule and runtime come from the data/schedule bases a full config adds beside this one.
+# Data, schedule and runtime come from the bases a full config adds beside this one (see
+# configs/distill/synthetic/). The KD-loss schedule is part of the model (kd_schedule); the
+# runtime's generic KDScheduleHook follows it.
 _base_ = ["../../_base_/models/rotated_yolov6_n.py"]
 
 student = {{_base_.model}}
@@ -18,9 +20,5 @@ model = dict(
     teacher_ckpt=teacher_ckpt,
     config_dir="{{ fileDirname }}",
     components=dict(),  # name -> part config; None switches a part off
+    kd_schedule=dict(schedule="constant", start=1.0),  # the KD-loss multiplier over training
 )
-
-# The KD-loss multiplier over training (constant unless a method config says otherwise). A full
-# config that has its own custom_hooks combines them: custom_hooks = [*ema_hooks, *kd_hooks].
-kd_hooks = [dict(type="KDScheduleHook", schedule="constant", start=1.0)]
-custom_hooks = kd_hooks

@@ -15,7 +15,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("config", help="config file")
     p.add_argument("checkpoint", help="checkpoint file")
-    p.add_argument("--out-dir", help="write Task1_<class>.txt, PR curves and metrics.json here")
+    p.add_argument("--out-dir", help="write OUT/Task1/Task1_<class>.txt (+ OUT/Task1.zip), PR curves and OUT/metrics.json")
     p.add_argument("--work-dir", help="logs (default work_dirs/<config stem>)")
     p.add_argument("--show-dir", help="draw detections on every test image into this folder")
     p.add_argument("--show-score-thr", type=float, default=0.3, help="score threshold for drawing")

@@ -6,7 +6,13 @@ and allowing them would mean allowing ``builtins.getattr`` and numpy's reconstru
 daik writes *plain* checkpoints: :class:`PlainCheckpointHook` turns every such object into
 tensors, numbers, strings, lists and dicts before saving, and turns the history buffers back
 when a checkpoint is loaded (``--resume``). The load check stays on.
+
+It also stores the random-number states of Python, numpy and torch and restores them on
+resume, so a resumed run draws the same augmentations as an uninterrupted one (exactly so when
+data are loaded in the main process, ``num_workers=0``; worker processes are reseeded by the
+data loader).
 """
+import random
 from typing import Any
 
 import numpy as np
@@ -61,12 +67,33 @@ class PlainCheckpointHook(Hook):
     priority = "LOWEST"
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint["rng_state"] = rng_state()
         for key in list(checkpoint):
             checkpoint[key] = to_plain(checkpoint[key])
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         if "message_hub" in checkpoint:
             checkpoint["message_hub"] = from_plain(checkpoint["message_hub"])
+        if "rng_state" in checkpoint and runner.train_loop is not None:
+            set_rng_state(checkpoint["rng_state"])
+
+
+def rng_state() -> dict:
+    """Python, numpy and torch (CPU) random states as plain values."""
+    version, keys, pos = random.getstate()
+    kind, np_keys, np_pos, has_gauss, gauss = np.random.get_state()
+    return {"python": [version, list(keys), pos],
+            "numpy": [kind, torch.from_numpy(np_keys.astype(np.int64)), int(np_pos), int(has_gauss), float(gauss)],
+            "torch": torch.get_rng_state()}
+
+
+def set_rng_state(state: dict) -> None:
+    """Inverse of :func:`rng_state`."""
+    version, keys, pos = state["python"]
+    random.setstate((version, tuple(keys), None if pos is None else pos))
+    kind, np_keys, np_pos, has_gauss, gauss = state["numpy"]
+    np.random.set_state((kind, np_keys.numpy().astype(np.uint32), np_pos, has_gauss, gauss))
+    torch.set_rng_state(state["torch"])
 
 
 def load_plain_checkpoint(path: str, map_location: str = "cpu") -> dict:

@@ -68,7 +68,7 @@ class TrainingCurveHook(Hook):
             return
         for name, value in outputs.items():
             if "loss" in name:
-                self.losses[name].append([runner.iter + 1, float(value)])
+                self.losses[name].append([runner.iter + 1, float(value.detach() if hasattr(value, "detach") else value)])
 
     def after_val_epoch(self, runner, metrics: Optional[Dict[str, float]] = None) -> None:
         for name, value in (metrics or {}).items():

@@ -27,10 +27,27 @@ def default_work_dir(config_path: str) -> str:
     return osp.join("work_dirs", osp.splitext(osp.basename(config_path))[0])
 
 
+def _init_cpu_distributed(cfg: Config) -> None:
+    """DDP on CPUs: start the gloo process group ourselves (mmengine 0.10.7's launcher calls
+    ``torch.cuda.set_device`` unconditionally) and wrap the model without ``device_ids``."""
+    import torch.distributed as dist
+
+    if not dist.is_initialized():
+        dist.init_process_group(backend="gloo")
+    wrapper = dict(cfg.get("model_wrapper_cfg") or {})
+    wrapper.setdefault("type", "MMDistributedDataParallel")
+    wrapper.setdefault("broadcast_buffers", False)
+    wrapper.setdefault("find_unused_parameters", cfg.get("find_unused_parameters", False))
+    wrapper["device_ids"] = None
+    cfg.model_wrapper_cfg = wrapper
+
+
 def _adapt_to_machine(cfg: Config, launcher: str) -> None:
     """Without CUDA: gloo for DDP, no AMP; dataloader workers capped by the CPUs we have."""
     if not torch.cuda.is_available():
         cfg.env_cfg.setdefault("dist_cfg", {})["backend"] = "gloo"
+        if launcher == "pytorch":
+            _init_cpu_distributed(cfg)
     for key in ("train_dataloader", "val_dataloader", "test_dataloader"):
         loader = cfg.get(key)
         if loader is not None and loader.get("num_workers", 0) > (os.cpu_count() or 1):

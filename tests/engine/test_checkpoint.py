@@ -41,7 +41,7 @@ class _StopAfter(Hook):
         self.epoch = epoch
 
     def after_train_epoch(self, runner):
-        if runner.epoch == self.epoch:
+        if runner.epoch + 1 == self.epoch:  # runner.epoch counts from 0 until the epoch ends
             raise _Interrupt
 
 

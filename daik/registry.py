@@ -16,5 +16,5 @@ DATASETS = Registry("dataset", parent=MMENGINE_DATASETS, scope="daik", locations
 DATA_SAMPLERS = Registry("data sampler", parent=MMENGINE_DATA_SAMPLERS, scope="daik", locations=["daik.data"])
 TRANSFORMS = Registry("transform", parent=MMENGINE_TRANSFORMS, scope="daik", locations=["daik.data"])
 METRICS = Registry("metric", parent=MMENGINE_METRICS, scope="daik", locations=["daik.evaluation"])
-HOOKS = Registry("hook", parent=MMENGINE_HOOKS, scope="daik", locations=["daik.engine"])
+HOOKS = Registry("hook", parent=MMENGINE_HOOKS, scope="daik", locations=["daik.engine", "daik.distill"])
 VISUALIZERS = Registry("visualizer", parent=MMENGINE_VISUALIZERS, scope="daik", locations=["daik.engine"])

@@ -1,5 +1,5 @@
-# YOLOv6-R-l on DOTA-v1.0, split single-scale 1024/200 (see configs/_base_/datasets/dota.py
-# for the split command), YOLOv6's 300-epoch SGD recipe. Evaluated with DOTA Task1 mAP (VOC07).
+# YOLOv6-R-l on DOTA-v1.0 split single-scale 1024/200 (the split command is in
+# configs/_base_/datasets/dota.py), YOLOv6's 300-epoch SGD recipe, DOTA Task1 mAP (VOC07).
 _base_ = [
     "../_base_/models/rotated_yolov6_l.py",
     "../_base_/datasets/dota.py",
@@ -7,5 +7,3 @@ _base_ = [
     "../_base_/default_runtime.py",
 ]
 model = dict(head=dict(num_classes=15))
-val_evaluator = dict(type="DOTAMetric", iou_thr=0.5, use_07_metric=True)
-test_evaluator = val_evaluator

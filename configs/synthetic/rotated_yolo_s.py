@@ -5,25 +5,9 @@
 _base_ = [
     "../_base_/models/rotated_yolov6_s.py",
     "../_base_/datasets/synthetic_quick.py",
-    "../_base_/schedules/sgd_cosine.py",
-    "../_base_/default_runtime.py",
+    "../_base_/quick_cpu.py",
 ]
-max_epochs = 30
-warmup_iters = 150
 model = dict(head=dict(num_classes=7), test_cfg=dict(score_thr=0.01, nms_pre=1000, max_per_img=300))
-train_cfg = dict(max_epochs=max_epochs, val_interval=5)
-param_scheduler = [
-    dict(type="LinearLR", start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
-    dict(type="CosineAnnealingLR", eta_min=0.0001, by_epoch=True, begin=0, end=max_epochs,
-         convert_to_iter_based=True),
-]
-default_hooks = dict(checkpoint=dict(interval=5), logger=dict(interval=10))
-custom_hooks = [
-    dict(type="EMAHook", ema_type="YOLOEMA", decay=0.9998, tau=200, priority=49),
-    dict(type="SetEpochHook"),
-    dict(type="TrainingCurveHook"),
-    dict(type="PlainCheckpointHook"),
-]
 train_dataloader = dict(num_workers=1)
 val_dataloader = dict(num_workers=1)
 test_dataloader = val_dataloader

@@ -1,0 +1,194 @@
+"""The distillation benchmark: a teacher, the student alone and the student with each distiller,
+over several seeds, evaluated on a held-out split, written as JSON + markdown + a bar plot.
+
+Every run is an ordinary ``tools/train.py`` run of a config from ``configs/`` (with the data
+folders, schedule and seed overridden), in its own process, followed by ``tools/test.py`` on
+the held-out split. Each run leaves ``result.json`` in its work dir and is skipped when that
+exists, so an interrupted benchmark continues where it stopped.
+"""
+import json
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from daik.engine.runner import load_config
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+@dataclass
+class BenchSettings:
+    """What one benchmark runs (see :data:`PRESETS`).
+
+    Attributes:
+        data: folder with ``train/{images,labelTxt}`` and ``val/{images,labelTxt}``.
+        work_dir: where runs, logs and checkpoints go.
+        student_config / teacher_config: training configs (paths under ``configs/``).
+        methods: ``{name: distillation config}``.
+        img_scale: network input size (long side).
+        student_epochs / teacher_epochs: schedules.
+        batch_size, seeds, threads: as they say; ``threads`` torch threads per run.
+        teacher_ckpt: reuse this teacher instead of training one.
+        device: ``"cpu"`` or ``"cuda"``.
+    """
+
+    data: str
+    work_dir: str
+    student_config: str = "configs/synthetic/rotated_yolo_n.py"
+    teacher_config: str = "configs/synthetic/rotated_yolo_s.py"
+    methods: Dict[str, str] = field(default_factory=dict)
+    img_scale: int = 256
+    student_epochs: int = 30
+    teacher_epochs: int = 30
+    batch_size: int = 16
+    seeds: List[int] = field(default_factory=lambda: [0, 1, 2])
+    threads: int = 1
+    teacher_ckpt: Optional[str] = None
+    device: str = "cpu"
+    val_interval: Optional[int] = None
+
+
+def _schedule(cfg, epochs: int, val_interval: Optional[int], iters_per_epoch: int) -> None:
+    """Shrink or stretch a config's schedule to ``epochs`` (warm-up capped at a third of it)."""
+    cfg.train_cfg.update(max_epochs=epochs, val_interval=val_interval or epochs)
+    for sched in cfg.param_scheduler:
+        if sched.get("type") == "CosineAnnealingLR":
+            sched["end"] = epochs
+        if sched.get("type") == "LinearLR":
+            sched["end"] = max(1, min(sched["end"], iters_per_epoch * epochs // 3))
+    cfg.default_hooks.checkpoint.update(interval=epochs, save_best=None)
+
+
+def _data(cfg, settings: BenchSettings, loader_cfg) -> None:
+    """Point a (student or distiller) config at the benchmark's folders and input size."""
+    for key, split in (("train_dataloader", "train"), ("val_dataloader", "val"), ("test_dataloader", "val")):
+        loader = cfg[key]
+        loader.dataset.data_root = osp.join(settings.data, split)
+        for step in loader.dataset.get("pipeline", []):
+            if step.get("type") == "Resize":
+                step["scale"] = settings.img_scale
+        loader.update(loader_cfg)
+    cfg.train_dataloader.batch_size = settings.batch_size
+
+
+def build_run_config(settings: BenchSettings, config: str, epochs: int, seed: int, teacher_ckpt=None):
+    """The config of one run: ``config`` with the benchmark's data, schedule and seed."""
+    cfg = load_config(osp.join(ROOT, config) if not osp.isabs(config) else config)
+    workers = 0 if settings.device == "cpu" else 2
+    _data(cfg, settings, dict(num_workers=workers, persistent_workers=workers > 0))
+    n_train = len(os.listdir(osp.join(settings.data, "train", "labelTxt")))
+    _schedule(cfg, epochs, settings.val_interval, max(1, n_train // settings.batch_size))
+    cfg.randomness = dict(seed=seed)
+    if teacher_ckpt is not None:
+        cfg.model.teacher_ckpt = osp.abspath(teacher_ckpt)
+        cfg.model.config_dir = osp.dirname(osp.join(ROOT, config))
+    return cfg
+
+
+def _run(cmd: List[str], log_path: str, threads: int) -> None:
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
+               PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    with open(log_path, "a") as log:
+        proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed (exit {proc.returncode}); see {log_path}")
+
+
+def iteration_times(work_dir: str) -> List[float]:
+    """Seconds per training iteration (data loading included) from mmengine's scalar log."""
+    times = []
+    for root, _, files in os.walk(work_dir):
+        if "scalars.json" in files and "vis_data" in root:
+            with open(osp.join(root, "scalars.json")) as f:
+                for line in f:
+                    rec = json.loads(line)
+                    if "time" in rec and "loss" in rec:
+                        times.append(float(rec["time"]))
+    return times
+
+
+def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int, seed: int,
+                   teacher_ckpt: Optional[str] = None, eval_config: Optional[str] = None) -> dict:
+    """Train one run and evaluate its last checkpoint on the held-out split (cached).
+
+    Returns:
+        ``{"metrics": {...}, "seconds_per_iter": float, "train_seconds": float, "ckpt": path}``.
+    """
+    work = osp.join(settings.work_dir, name, f"seed{seed}")
+    result_path = osp.join(work, "result.json")
+    if osp.isfile(result_path):
+        with open(result_path) as f:
+            return json.load(f)
+    os.makedirs(work, exist_ok=True)
+    cfg = build_run_config(settings, config, epochs, seed, teacher_ckpt)
+    cfg.default_hooks.logger.interval = 1  # every iteration's time lands in scalars.json
+    cfg_path = osp.join(work, "train_config.py")
+    cfg.dump(cfg_path)
+    start = time.time()
+    _run([sys.executable, osp.join(ROOT, "tools", "train.py"), cfg_path, "--work-dir", work],
+         osp.join(work, "train.out"), settings.threads)
+    train_seconds = time.time() - start
+    ckpt = osp.join(work, f"epoch_{epochs}.pth")
+    eval_cfg = build_run_config(settings, eval_config or config, epochs, seed) if eval_config else cfg
+    eval_path = osp.join(work, "test_config.py")
+    eval_cfg.dump(eval_path)
+    out_dir = osp.join(work, "test")
+    _run([sys.executable, osp.join(ROOT, "tools", "test.py"), eval_path, ckpt, "--out-dir", out_dir,
+          "--work-dir", osp.join(work, "test_logs")], osp.join(work, "test.out"), settings.threads)
+    with open(osp.join(out_dir, "metrics.json")) as f:
+        metrics = json.load(f)
+    times = iteration_times(work)
+    steady = times[min(5, len(times) // 4):] or times
+    result = dict(metrics=metrics, seconds_per_iter=statistics.median(steady) if steady else float("nan"),
+                  train_seconds=train_seconds, ckpt=ckpt)
+    with open(result_path, "w") as f:
+        json.dump(result, f, indent=2)
+    return result
+
+
+def run_benchmark(settings: BenchSettings, log=print) -> dict:
+    """Teacher (trained or reused), student per seed, each method per seed; the raw results."""
+    if settings.teacher_ckpt:
+        log(f"teacher: reusing {settings.teacher_ckpt}")
+        teacher = _evaluate_only(settings, settings.teacher_config, settings.teacher_ckpt)
+    else:
+        log(f"teacher: {settings.teacher_config}, {settings.teacher_epochs} epochs")
+        teacher = train_and_test(settings, "teacher", settings.teacher_config, settings.teacher_epochs, 0)
+    teacher_ckpt = settings.teacher_ckpt or teacher["ckpt"]
+    results = dict(teacher=teacher, student={}, distilled={})
+    for seed in settings.seeds:
+        log(f"student alone, seed {seed}")
+        results["student"][seed] = train_and_test(settings, "student", settings.student_config,
+                                                  settings.student_epochs, seed)
+        for method, config in settings.methods.items():
+            log(f"{method}, seed {seed}")
+            results["distilled"].setdefault(method, {})[seed] = train_and_test(
+                settings, method, config, settings.student_epochs, seed, teacher_ckpt=teacher_ckpt,
+                eval_config=settings.student_config)
+    return results
+
+
+def _evaluate_only(settings: BenchSettings, config: str, ckpt: str) -> dict:
+    """Evaluate an existing checkpoint (a reused teacher) on the held-out split (cached)."""
+    work = osp.join(settings.work_dir, "teacher_reused")
+    result_path = osp.join(work, "result.json")
+    if osp.isfile(result_path):
+        with open(result_path) as f:
+            return json.load(f)
+    os.makedirs(work, exist_ok=True)
+    cfg = build_run_config(settings, config, 1, 0)
+    cfg_path = osp.join(work, "test_config.py")
+    cfg.dump(cfg_path)
+    out_dir = osp.join(work, "test")
+    _run([sys.executable, osp.join(ROOT, "tools", "test.py"), cfg_path, ckpt, "--out-dir", out_dir,
+          "--work-dir", osp.join(work, "test_logs")], osp.join(work, "test.out"), settings.threads)
+    with open(osp.join(out_dir, "metrics.json")) as f:
+        result = dict(metrics=json.load(f), seconds_per_iter=float("nan"), train_seconds=0.0, ckpt=ckpt)
+    with open(result_path, "w") as f:
+        json.dump(result, f, indent=2)
+    return result

@@ -1,0 +1,123 @@
+"""Summary, markdown table and bar plot of a distillation benchmark (:mod:`.kd_benchmark`)."""
+import math
+import re
+import statistics
+from typing import Dict, List
+
+_MAP50, _MAP = "dota/mAP", "dota/mAP50:95"
+
+
+def _per_class(metrics: dict) -> Dict[str, float]:
+    return {k.split("/AP_", 1)[1]: v for k, v in metrics.items() if "/AP_" in k}
+
+
+def _mean_std(values: List[float]):
+    if not values:
+        return float("nan"), float("nan")
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def summarise(results: dict) -> dict:
+    """The benchmark's JSON: ``teacher``, ``student`` (per seed) and ``distilled[method]`` with
+    ``mAP50``/``mAP`` per seed, ``gap_closed`` (share of the teacher - student mAP50 gap, on
+    seed means) and ``step_time_ratio`` (median seconds per training iteration over the
+    student's, seed by seed, then averaged)."""
+    teacher = results["teacher"]["metrics"]
+    seeds = sorted(results["student"])
+    student = [results["student"][s]["metrics"] for s in seeds]
+    out = dict(
+        teacher=dict(mAP50=teacher[_MAP50], mAP=teacher[_MAP], per_class=_per_class(teacher)),
+        student=dict(mAP50=[m[_MAP50] for m in student], mAP=[m[_MAP] for m in student],
+                     per_class=_mean_classes(student),
+                     seconds_per_iter=[results["student"][s]["seconds_per_iter"] for s in seeds]),
+        distilled={},
+        seeds=seeds,
+    )
+    s_mean = statistics.fmean(out["student"]["mAP50"])
+    gap = out["teacher"]["mAP50"] - s_mean
+    for method, runs in results["distilled"].items():
+        ms = [runs[s]["metrics"] for s in seeds if s in runs]
+        ratios = [runs[s]["seconds_per_iter"] / results["student"][s]["seconds_per_iter"] for s in seeds if s in runs]
+        d50 = [m[_MAP50] for m in ms]
+        out["distilled"][method] = dict(
+            mAP50=d50, mAP=[m[_MAP] for m in ms], per_class=_mean_classes(ms),
+            gap_closed=(statistics.fmean(d50) - s_mean) / gap if gap > 0 and d50 else float("nan"),
+            step_time_ratio=statistics.fmean(ratios) if ratios else float("nan"),
+        )
+    return out
+
+
+def _mean_classes(metrics: List[dict]) -> Dict[str, float]:
+    per = [_per_class(m) for m in metrics]
+    return {c: statistics.fmean(p[c] for p in per) for c in per[0]} if per else {}
+
+
+def _fmt(values: List[float]) -> str:
+    mean, std = _mean_std(values)
+    return f"{100 * mean:.1f} ± {100 * std:.1f}" if len(values) > 1 else f"{100 * mean:.1f}"
+
+
+def markdown_table(summary: dict) -> str:
+    """Rows: teacher, student, each method (mAP50, mAP50:95, gap closed, step time, per class)."""
+    classes = list(summary["teacher"]["per_class"])
+    short = [re.sub(r"[^a-z]", "", c)[:6] for c in classes]
+    head = ["model", "mAP50", "mAP50:95", "gap closed", "step time"] + short
+    rows = [head, ["---"] + ["---:"] * (len(head) - 1)]
+    t = summary["teacher"]
+    rows.append(["teacher", f"{100 * t['mAP50']:.1f}", f"{100 * t['mAP']:.1f}", "", ""]
+                + [f"{100 * t['per_class'][c]:.1f}" for c in classes])
+    s = summary["student"]
+    rows.append(["student alone", _fmt(s["mAP50"]), _fmt(s["mAP"]), "0 %", "1.00x"]
+                + [f"{100 * s['per_class'][c]:.1f}" for c in classes])
+    order = sorted(summary["distilled"].items(), key=lambda kv: -statistics.fmean(kv[1]["mAP50"] or [0]))
+    for method, d in order:
+        gap = "" if math.isnan(d["gap_closed"]) else f"{100 * d['gap_closed']:.0f} %"
+        rows.append([method, _fmt(d["mAP50"]), _fmt(d["mAP"]), gap, f"{d['step_time_ratio']:.2f}x"]
+                    + [f"{100 * d['per_class'].get(c, float('nan')):.1f}" for c in classes])
+    lines = ["| " + " | ".join(r) + " |" for r in rows]
+    legend = ("Classes: " + ", ".join(f"{a} = {c}" for a, c in zip(short, classes)) + ". mAP in %, mean ± std "
+              f"over seeds {summary['seeds']}; gap closed = (distilled - student) / (teacher - student) on mean "
+              "mAP50; step time = seconds per training iteration (data loading included) over the student's.")
+    return "\n".join(lines) + "\n\n" + legend + "\n"
+
+
+def bar_plot(summary: dict, path: str) -> None:
+    """mAP50 (mean ± std over seeds) of teacher, student and every method, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = ["teacher", "student"] + sorted(summary["distilled"], key=lambda m: -statistics.fmean(
+        summary["distilled"][m]["mAP50"] or [0]))
+    vals = [[summary["teacher"]["mAP50"]], summary["student"]["mAP50"]] + [
+        summary["distilled"][m]["mAP50"] for m in names[2:]]
+    means = [100 * _mean_std(v)[0] for v in vals]
+    stds = [100 * _mean_std(v)[1] for v in vals]
+    fig, ax = plt.subplots(figsize=(max(6, 0.8 * len(names) + 2), 4))
+    colors = ["#555555", "#999999"] + ["#2b7bba"] * (len(names) - 2)
+    ax.bar(range(len(names)), means, yerr=stds, color=colors, capsize=3)
+    ax.axhline(means[1], color="#999999", linestyle="--", linewidth=1)
+    ax.axhline(means[0], color="#555555", linestyle="--", linewidth=1)
+    ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
+    ax.set_ylabel("mAP50 (%)")
+    ax.set_title("Distillation on the held-out split (mean ± std over seeds)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def replace_section(readme_path: str, tag: str, body: str) -> None:
+    """Rewrite the part of a markdown file between ``<!-- tag:begin -->`` and ``<!-- tag:end -->``
+    (appended when absent)."""
+    import os
+
+    begin, end = f"<!-- {tag}:begin -->", f"<!-- {tag}:end -->"
+    text = open(readme_path).read() if os.path.isfile(readme_path) else "# Benchmarks\n"
+    block = f"{begin}\n{body.rstrip()}\n{end}"
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    with open(readme_path, "w") as f:
+        f.write(text)

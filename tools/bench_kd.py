@@ -1,0 +1,121 @@
+"""Distillation benchmark: teacher, student alone and student + each distiller over seeds, on a
+held-out split; writes JSON, a markdown table (also into benchmarks/README.md) and a bar plot.
+
+    python tools/bench_kd.py                       # full: fresh synthetic set, every method, 3 seeds
+    python tools/bench_kd.py --quick               # a small version, a few minutes on a CPU
+    python tools/bench_kd.py --data DIR --teacher-ckpt T.pth --methods daik_full,crosskd --seeds 3
+
+``DIR`` holds ``train/{images,labelTxt}`` and ``val/{images,labelTxt}`` (DOTA layout). Runs are
+cached in ``--work-dir``: re-running continues an interrupted benchmark.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+
+from daik.engine.kd_benchmark import ROOT, BenchSettings, run_benchmark
+from daik.engine.kd_report import bar_plot, markdown_table, replace_section, summarise
+
+METHODS = {
+    "daik_full": "configs/distill/synthetic/daik_full.py",
+    "daik_ad_aal": "configs/distill/synthetic/daik_ad_aal.py",
+    "daik_ad": "configs/distill/synthetic/daik_ad.py",
+    "crosskd": "configs/distill/synthetic/crosskd.py",
+    "crosskd_pkd": "configs/distill/synthetic/crosskd_pkd.py",
+    "cakd": "configs/distill/synthetic/cakd.py",
+    "sea": "configs/distill/synthetic/sea.py",
+    "frs": "configs/distill/synthetic/frs.py",
+    "ld": "configs/distill/synthetic/ld.py",
+    "pkd": "configs/distill/synthetic/pkd.py",
+    "fitnet": "configs/distill/synthetic/fitnet.py",
+    "mimic": "configs/distill/synthetic/mimic.py",
+}
+
+# Sizes of the two standard runs on a 2-core CPU (see README "Distillation benchmark").
+PRESETS = {
+    "full": dict(train_images=1000, val_images=200, student_epochs=6, teacher_epochs=24, seeds=3,
+                 methods=list(METHODS)),
+    "quick": dict(train_images=200, val_images=60, student_epochs=4, teacher_epochs=12, seeds=1,
+                  methods=["daik_full", "crosskd"]),
+}
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", help="folder with train/ and val/ (default: generate a synthetic set)")
+    p.add_argument("--quick", action="store_true", help="the small preset")
+    p.add_argument("--out", default="benchmarks/kd.json", help="JSON; .md and .png are written beside it")
+    p.add_argument("--work-dir", help="runs and checkpoints (default work_dirs/bench_kd[_quick])")
+    p.add_argument("--methods", help="comma-separated subset of: " + ",".join(METHODS))
+    p.add_argument("--seeds", type=int, help="number of seeds (0, 1, ...)")
+    p.add_argument("--student-epochs", type=int)
+    p.add_argument("--teacher-epochs", type=int)
+    p.add_argument("--teacher-ckpt", help="reuse this teacher (trained with --teacher-config) instead of training one")
+    p.add_argument("--student-config", default="configs/synthetic/rotated_yolo_n.py")
+    p.add_argument("--teacher-config", default="configs/synthetic/rotated_yolo_s.py")
+    p.add_argument("--img-scale", type=int, default=160, help="network input size (the scenes are 256 px)")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--threads", type=int, default=max(1, min(2, os.cpu_count() or 1)), help="torch threads per run")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--readme", default="benchmarks/README.md", help="markdown file whose kd section is rewritten")
+    return p.parse_args(argv)
+
+
+def make_data(folder: str, train_images: int, val_images: int) -> str:
+    """Generate the quick synthetic preset into ``folder/{train,val}`` unless already there."""
+    from daik.data.synthetic import make_config, write_dataset
+
+    cfg = make_config("quick")
+    for split, n, seed in (("train", train_images, 0), ("val", val_images, 1)):
+        out = osp.join(folder, split)
+        if osp.isdir(osp.join(out, "labelTxt")) and len(os.listdir(osp.join(out, "labelTxt"))) == n:
+            continue
+        write_dataset(out, n, cfg, seed=seed, nproc=min(2, os.cpu_count() or 1))
+    return folder
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    preset = PRESETS["quick" if args.quick else "full"]
+    work_dir = args.work_dir or osp.join(ROOT, "work_dirs", "bench_kd_quick" if args.quick else "bench_kd")
+    data = args.data or make_data(osp.join(work_dir, "data"), preset["train_images"], preset["val_images"])
+    methods = args.methods.split(",") if args.methods else preset["methods"]
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        sys.exit(f"unknown methods {unknown}; known: {', '.join(METHODS)}")
+    settings = BenchSettings(
+        data=osp.abspath(data), work_dir=osp.abspath(work_dir), student_config=args.student_config,
+        teacher_config=args.teacher_config, methods={m: METHODS[m] for m in methods}, img_scale=args.img_scale,
+        student_epochs=args.student_epochs or preset["student_epochs"],
+        teacher_epochs=args.teacher_epochs or preset["teacher_epochs"], batch_size=args.batch_size,
+        seeds=list(range(args.seeds or preset["seeds"])), threads=args.threads,
+        teacher_ckpt=args.teacher_ckpt, device=args.device)
+    results = run_benchmark(settings, log=lambda msg: print(f"[bench_kd] {msg}", flush=True))
+    summary = summarise(results)
+    summary["settings"] = {k: v for k, v in vars(settings).items()}
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(summary, f, indent=2)
+    stem = osp.splitext(args.out)[0]
+    table = markdown_table(summary)
+    with open(stem + ".md", "w") as f:
+        f.write(table)
+    bar_plot(summary, stem + ".png")
+    replace_section(args.readme, "kd" + ("_quick" if args.quick else ""), section(summary, args, stem, table))
+    print(table)
+    print(f"[bench_kd] wrote {args.out}, {stem}.md, {stem}.png")
+    return summary
+
+
+def section(summary: dict, args, stem: str, table: str) -> str:
+    s = summary["settings"]
+    cmd = "python tools/bench_kd.py" + (" --quick" if args.quick else "")
+    return (f"## Distillation{' (quick)' if args.quick else ''}: `{cmd}`\n\n"
+            f"Teacher `{s['teacher_config']}` ({s['teacher_epochs']} epochs), student `{s['student_config']}` "
+            f"({s['student_epochs']} epochs), {s['img_scale']} px, batch {s['batch_size']}, {s['threads']} torch "
+            f"thread(s), device {s['device']}; data `{s['data']}`.\n\n{table}\n![mAP50]({osp.basename(stem)}.png)\n")
+
+
+if __name__ == "__main__":
+    main()

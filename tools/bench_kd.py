@@ -14,7 +14,7 @@ import os
 import os.path as osp
 import sys
 
-from daik.engine.kd_benchmark import ROOT, BenchSettings, run_benchmark
+from daik.engine.kd_benchmark import ROOT, BenchSettings, make_synthetic_split, run_benchmark
 from daik.engine.kd_report import bar_plot, markdown_table, replace_section, summarise
 
 METHODS = {
@@ -47,7 +47,7 @@ def parse_args(argv=None):
     p.add_argument("--quick", action="store_true", help="the small preset")
     p.add_argument("--out", default="benchmarks/kd.json", help="JSON; .md and .png are written beside it")
     p.add_argument("--work-dir", help="runs and checkpoints (default work_dirs/bench_kd[_quick])")
-    p.add_argument("--methods", help="comma-separated subset of: " + ",".join(METHODS))
+    p.add_argument("--methods", help="comma-separated names from: " + ",".join(METHODS) + "; or name=config.py")
     p.add_argument("--seeds", type=int, help="number of seeds (0, 1, ...)")
     p.add_argument("--student-epochs", type=int)
     p.add_argument("--teacher-epochs", type=int)
@@ -62,31 +62,19 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def make_data(folder: str, train_images: int, val_images: int) -> str:
-    """Generate the quick synthetic preset into ``folder/{train,val}`` unless already there."""
-    from daik.data.synthetic import make_config, write_dataset
-
-    cfg = make_config("quick")
-    for split, n, seed in (("train", train_images, 0), ("val", val_images, 1)):
-        out = osp.join(folder, split)
-        if osp.isdir(osp.join(out, "labelTxt")) and len(os.listdir(osp.join(out, "labelTxt"))) == n:
-            continue
-        write_dataset(out, n, cfg, seed=seed, nproc=min(2, os.cpu_count() or 1))
-    return folder
-
-
 def main(argv=None):
     args = parse_args(argv)
     preset = PRESETS["quick" if args.quick else "full"]
     work_dir = args.work_dir or osp.join(ROOT, "work_dirs", "bench_kd_quick" if args.quick else "bench_kd")
-    data = args.data or make_data(osp.join(work_dir, "data"), preset["train_images"], preset["val_images"])
-    methods = args.methods.split(",") if args.methods else preset["methods"]
-    unknown = [m for m in methods if m not in METHODS]
+    data = args.data or make_synthetic_split(osp.join(work_dir, "data"), preset["train_images"], preset["val_images"])
+    methods = dict(m.split("=", 1) if "=" in m else (m, METHODS.get(m))
+                   for m in (args.methods.split(",") if args.methods else preset["methods"]))
+    unknown = [m for m, c in methods.items() if c is None]
     if unknown:
-        sys.exit(f"unknown methods {unknown}; known: {', '.join(METHODS)}")
+        sys.exit(f"unknown methods {unknown}; known: {', '.join(METHODS)} (or give name=config.py)")
     settings = BenchSettings(
         data=osp.abspath(data), work_dir=osp.abspath(work_dir), student_config=args.student_config,
-        teacher_config=args.teacher_config, methods={m: METHODS[m] for m in methods}, img_scale=args.img_scale,
+        teacher_config=args.teacher_config, methods=methods, img_scale=args.img_scale,
         student_epochs=args.student_epochs or preset["student_epochs"],
         teacher_epochs=args.teacher_epochs or preset["teacher_epochs"], batch_size=args.batch_size,
         seeds=list(range(args.seeds or preset["seeds"])), threads=args.threads,

@@ -111,3 +111,22 @@ def load_plain_checkpoint(path: str, map_location: str = "cpu") -> dict:
             "a foreign checkpoint can be converted once, by whoever trusts it, by loading it and "
             "saving daik.engine.checkpoint.to_plain(ckpt)."
         ) from e
+
+
+def publish_checkpoint(src: str, dst: str, fp16: bool = True) -> dict:
+    """Keep only the weights of a training checkpoint (EMA weights when EMA was on), optionally
+    in float16, for shipping; the result loads like any daik checkpoint.
+
+    Returns:
+        ``{"params": n, "bytes": size of dst}``.
+    """
+    import os
+
+    ckpt = load_plain_checkpoint(src)
+    state = ckpt["state_dict"]
+    if fp16:
+        state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+    meta = {k: v for k, v in ckpt.get("meta", {}).items() if k in ("epoch", "iter", "dataset_meta", "seed")}
+    meta["published_from"] = os.path.basename(src)
+    torch.save({"state_dict": state, "meta": to_plain(meta)}, dst)
+    return {"params": sum(v.numel() for v in state.values() if v.is_floating_point()), "bytes": os.path.getsize(dst)}

@@ -51,6 +51,7 @@ class BenchSettings:
     teacher_ckpt: Optional[str] = None
     device: str = "cpu"
     val_interval: Optional[int] = None
+    show: bool = False
 
 
 def _schedule(cfg, epochs: int, val_interval: Optional[int], iters_per_epoch: int) -> None:
@@ -84,9 +85,9 @@ def build_run_config(settings: BenchSettings, config: str, epochs: int, seed: in
     n_train = len(os.listdir(osp.join(settings.data, "train", "labelTxt")))
     _schedule(cfg, epochs, settings.val_interval, max(1, n_train // settings.batch_size))
     cfg.randomness = dict(seed=seed)
-    if teacher_ckpt is not None:
+    if teacher_ckpt is not None:  # the benchmark's teacher, whatever the method config names
         cfg.model.teacher_ckpt = osp.abspath(teacher_ckpt)
-        cfg.model.config_dir = osp.dirname(osp.join(ROOT, config))
+        cfg.model.teacher_config = osp.join(ROOT, settings.teacher_config)
     return cfg
 
 
@@ -138,8 +139,9 @@ def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int,
     eval_path = osp.join(work, "test_config.py")
     eval_cfg.dump(eval_path)
     out_dir = osp.join(work, "test")
+    show = ["--show-dir", osp.join(out_dir, "show")] if settings.show else []
     _run([sys.executable, osp.join(ROOT, "tools", "test.py"), eval_path, ckpt, "--out-dir", out_dir,
-          "--work-dir", osp.join(work, "test_logs")], osp.join(work, "test.out"), settings.threads)
+          "--work-dir", osp.join(work, "test_logs")] + show, osp.join(work, "test.out"), settings.threads)
     with open(osp.join(out_dir, "metrics.json")) as f:
         metrics = json.load(f)
     times = iteration_times(work)
@@ -171,6 +173,21 @@ def run_benchmark(settings: BenchSettings, log=print) -> dict:
                 settings, method, config, settings.student_epochs, seed, teacher_ckpt=teacher_ckpt,
                 eval_config=settings.student_config)
     return results
+
+
+def make_synthetic_split(folder: str, train_images: int, val_images: int, preset: str = "quick") -> str:
+    """Generate ``folder/train`` (seed 0) and ``folder/val`` (seed 1) synthetic scenes unless
+    already there with those counts; returns ``folder``."""
+    from daik.data.synthetic import make_config, write_dataset
+
+    cfg = make_config(preset)
+    for split, n, seed in (("train", train_images, 0), ("val", val_images, 1)):
+        out = osp.join(folder, split)
+        labels = osp.join(out, "labelTxt")
+        if osp.isdir(labels) and len(os.listdir(labels)) == n:
+            continue
+        write_dataset(out, n, cfg, seed=seed, nproc=min(2, os.cpu_count() or 1))
+    return folder
 
 
 def _evaluate_only(settings: BenchSettings, config: str, ckpt: str) -> dict:

@@ -1,4 +1,4 @@
-# Everything but the model for distilling on daik's quick synthetic scenes (256 px, 7 classes):
+# Everything but the model for distilling on daik's quick synthetic scenes (256 px scenes seen at 160 px, 7 classes):
 # data, the quick CPU schedule of configs/synthetic/rotated_yolo_n.py and the runtime with the KD
 # hooks. A full config puts a method config beside this one; see configs/distill/synthetic/.
 _base_ = ["../../_base_/datasets/synthetic_quick.py", "../../_base_/quick_cpu.py"]

@@ -1,0 +1,87 @@
+"""The distillation benchmark's bookkeeping, and one tiny run of it end to end."""
+import json
+import math
+import os.path as osp
+
+import pytest
+import torch
+
+from daik.engine.kd_report import markdown_table, replace_section, summarise
+
+
+def _res(map50, mAP, spi, planes=0.5):
+    return dict(metrics={"dota/mAP": map50, "dota/mAP50:95": mAP, "dota/AP_plane": planes, "dota/AP_ship": map50},
+                seconds_per_iter=spi)
+
+
+def test_summary_gap_closed_and_step_ratio():
+    results = dict(
+        teacher=_res(0.8, 0.5, float("nan")),
+        student={0: _res(0.4, 0.2, 1.0), 1: _res(0.5, 0.3, 2.0)},  # mean 0.45
+        distilled={"daik": {0: _res(0.6, 0.4, 1.5), 1: _res(0.7, 0.4, 3.0)},  # mean 0.65
+                   "bad": {0: _res(0.3, 0.1, 1.2), 1: _res(0.4, 0.1, 2.4)}},
+    )
+    s = summarise(results)
+    assert s["student"]["mAP50"] == [0.4, 0.5]
+    assert s["distilled"]["daik"]["gap_closed"] == pytest.approx((0.65 - 0.45) / (0.8 - 0.45))
+    assert s["distilled"]["bad"]["gap_closed"] == pytest.approx((0.35 - 0.45) / 0.35)
+    assert s["distilled"]["daik"]["step_time_ratio"] == pytest.approx(1.5)
+    assert s["distilled"]["bad"]["step_time_ratio"] == pytest.approx(1.2)
+    table = markdown_table(s)
+    lines = table.splitlines()
+    assert lines[2].startswith("| teacher | 80.0 | 50.0")
+    assert lines[4].startswith("| daik | 65.0 ± 7.1 |") and "| 57 % | 1.50x |" in lines[4]
+    assert "| -29 % |" in lines[5]
+
+
+def test_gap_closed_undefined_when_student_matches_teacher():
+    results = dict(teacher=_res(0.4, 0.2, 0), student={0: _res(0.5, 0.2, 1.0)}, distilled={"x": {0: _res(0.6, 0.2, 1.0)}})
+    assert math.isnan(summarise(results)["distilled"]["x"]["gap_closed"])
+
+
+def test_replace_section_keeps_other_sections(tmp_path):
+    path = str(tmp_path / "README.md")
+    replace_section(path, "a", "first")
+    replace_section(path, "b", "second")
+    replace_section(path, "a", "third")
+    text = open(path).read()
+    assert "third" in text and "second" in text and "first" not in text
+    assert text.index("<!-- a:begin -->") < text.index("<!-- b:begin -->")
+
+
+@pytest.mark.slow
+def test_bench_kd_tiny_end_to_end(tiny_set, tmp_path):
+    """Two epochs of a pico student alone and with prediction mimicking, from a saved teacher:
+    the JSON has the documented schema and the numbers come from the runs' own files."""
+    import shutil
+    import sys
+
+    from daik.engine.runner import load_config
+    from daik.registry import MODELS
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, osp.join(ROOT, "tools"))
+    import bench_kd
+
+    data = tmp_path / "data"
+    for split in ("train", "val"):
+        shutil.copytree(tiny_set, data / split)
+    torch.manual_seed(0)
+    teacher = MODELS.build(load_config(osp.join(ROOT, "configs", "demo", "teacher_n.py")).model)
+    ckpt = tmp_path / "teacher.pth"
+    torch.save({"state_dict": teacher.state_dict()}, ckpt)
+    out = tmp_path / "kd.json"
+    summary = bench_kd.main([
+        "--data", str(data), "--work-dir", str(tmp_path / "work"), "--out", str(out), "--readme", str(tmp_path / "R.md"),
+        "--methods", "mimic=configs/demo/mimic_pico.py", "--seeds", "1", "--student-epochs", "2", "--teacher-ckpt", str(ckpt),
+        "--teacher-config", "configs/demo/teacher_n.py", "--student-config", "configs/demo/student_pico.py",
+        "--img-scale", "128", "--batch-size", "3", "--threads", "1"])
+    saved = json.loads(out.read_text())
+    assert set(saved) >= {"teacher", "student", "distilled"}
+    assert set(saved["distilled"]["mimic"]) >= {"mAP50", "mAP", "gap_closed", "step_time_ratio"}
+    assert len(saved["student"]["mAP50"]) == 1 and saved["distilled"]["mimic"]["step_time_ratio"] > 0
+    metrics = json.loads((tmp_path / "work" / "student" / "seed0" / "test" / "metrics.json").read_text())
+    assert saved["student"]["mAP50"][0] == metrics["dota/mAP"]
+    assert summary["teacher"]["mAP50"] == saved["teacher"]["mAP50"]
+    assert osp.isfile(str(tmp_path / "kd.png")) and "<!-- kd:begin -->" in (tmp_path / "R.md").read_text()

@@ -38,11 +38,15 @@ def test_synthetic_config_builds_and_batches(tmp_path):
         ds = DATASETS.build(ds_cfg)
         assert len(ds) == n
         batch = next(iter(DataLoader(ds, batch_size=2, collate_fn=pseudo_collate)))
-        assert len(batch["inputs"]) == 2 and all(x.shape[0] == 3 and x.shape[1:] == (256, 256) for x in batch["inputs"])
+        size = (cfg.img_scale, cfg.img_scale)  # the 256 px quick scenes are seen at the config's scale
+        assert len(batch["inputs"]) == 2 and all(x.shape[0] == 3 and x.shape[1:] == size for x in batch["inputs"])
         assert all(isinstance(s, DetDataSample) for s in batch["data_samples"])
         if split.startswith("val"):  # boxes stay in original coordinates
             s = batch["data_samples"][0]
-            assert s.scale_factor == (1.0, 1.0) and s.ori_shape == (256, 256)
+            assert s.ori_shape == (256, 256)
+            assert s.scale_factor == (cfg.img_scale / 256, cfg.img_scale / 256)
+            # boxes were not resized: they still lie in the 256 px original frame
+            assert float(s.gt_instances.bboxes[:, :2].max()) > cfg.img_scale or cfg.img_scale == 256
 
 
 def test_validation_samples_score_perfectly_against_themselves(tmp_path):

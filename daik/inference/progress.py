@@ -8,7 +8,8 @@ class PatchProgress:
 
     Shows windows done out of ``total``, patches per second (patches run through the model
     over wall time), skipped nodata windows, elapsed and remaining time. Disabled, it costs
-    nothing; on a non-terminal stream it prints a line every ``log_every`` seconds instead.
+    nothing; when stdout is not a terminal it prints a line to stderr every ``log_every``
+    seconds instead.
 
     Args:
         total: number of windows.
@@ -51,7 +52,7 @@ class PatchProgress:
         elif self.enabled and (time.perf_counter() - self._last >= self.log_every or self.done == self.total):
             self._last = time.perf_counter()
             print(f"windows {self.done}/{self.total}, {self.speed:.2f} patches/s, {self.skipped} nodata, "
-                  f"{self._last - self._t0:.0f} s", flush=True)
+                  f"{self._last - self._t0:.0f} s", file=sys.stderr, flush=True)
 
     def __exit__(self, *exc):
         if self._progress is not None:

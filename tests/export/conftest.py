@@ -43,6 +43,7 @@ def image(images_dir):
 
 @pytest.fixture(scope="session")
 def detector():
+    torch.manual_seed(0)
     model, _, names = load_detector(CONFIG)
     return SimpleNamespace(model=spread_predictions(model), names=names)
 

@@ -21,6 +21,7 @@ import infer_large  # noqa: E402
 def checkpoint(tmp_path_factory):
     """An untrained nano detector whose prediction convs are spread out, so that it does
     report boxes (the default initialisation puts every score at the prior 0.01)."""
+    torch.manual_seed(0)
     model, _, _ = load_detector(CONFIG)
     g = torch.Generator().manual_seed(0)
     for branch, convs in model.head.preds.items():

@@ -26,7 +26,7 @@ def _infer_report(wall, rss):
     stats = dict(seconds_model=90.0, seconds_waiting=1.0, seconds_merge=0.5, raw_detections=900, detections=700)
     return dict(date="d", commit="c", machine="m", torch="t", threads=1, batch_size=2, raster="r.tif",
                 raster_size=(10000, 10000), objects=500, patch=1024, gap=200, checkpoint=None, load_start=1.0,
-                load_end=1.0, tiled=dict(wall_s=wall, stats=stats, peak_rss_mib=rss, rss_after_model_mib=400),
+                load_end=1.0, rounds=2, tiled=dict(wall_s=wall, stats=stats, peak_rss_mib=rss, rss_after_model_mib=400),
                 bare=dict(patches=144, forward_s=100.0, patch_call_s=104.0, peak_rss_mib=900),
                 ratio_vs_forward=wall / 100.0, ratio_vs_patch_call=wall / 104.0)
 

@@ -1,0 +1,67 @@
+"""A detector ready for inference from a config and a plain checkpoint (what the deployment
+tools - tiled inference, ONNX export, their benchmarks - start from)."""
+from typing import Optional, Sequence, Tuple
+
+import torch
+from mmengine.config import Config
+
+from daik.classes import get_classes
+from daik.registry import DATASETS, MODELS
+
+from .checkpoint import load_plain_checkpoint
+from .runner import load_config
+
+
+def detector_config(cfg: Config) -> dict:
+    """The config of the detector to deploy: ``cfg.model``, or a distiller's ``student``."""
+    model = cfg.model
+    return model["student"] if "student" in model else model
+
+
+def class_names_from_config(cfg: Config, num_classes: Optional[int] = None) -> Tuple[str, ...]:
+    """Class names of the config's test (or val / train) data set: its ``classes`` option, else
+    the data set type's ``METAINFO``; ``class_0 ...`` when neither gives ``num_classes`` names."""
+    for key in ("test_dataloader", "val_dataloader", "train_dataloader"):
+        ds = (cfg.get(key) or {}).get("dataset")
+        while ds is not None and "dataset" in ds and "classes" not in ds:  # wrappers (mix)
+            ds = ds["dataset"]
+        if not ds:
+            continue
+        if ds.get("classes") is not None:
+            names = get_classes(ds["classes"])
+        else:
+            cls = DATASETS.get(ds.get("type", ""))
+            names = tuple((getattr(cls, "METAINFO", None) or {}).get("classes", ())) if cls else ()
+        if names and (num_classes is None or len(names) == num_classes):
+            return tuple(names)
+    return tuple(f"class_{i}" for i in range(num_classes or 0))
+
+
+def load_detector(config: str, checkpoint: Optional[str] = None, cfg_options: Optional[dict] = None,
+                  device: str = "cpu") -> Tuple[torch.nn.Module, Config, Sequence[str]]:
+    """Build the config's detector (a distiller's student), load a plain checkpoint, eval mode.
+
+    Args:
+        config: config file.
+        checkpoint: daik checkpoint (``state_dict`` inside, loaded strictly) or None for the
+            config's initial weights.
+        cfg_options: ``--cfg-options`` overrides.
+        device: where the model goes.
+
+    Returns:
+        ``(model, cfg, class_names)``.
+    """
+    import daik.models  # noqa: F401  (registration)
+
+    cfg = load_config(config, cfg_options)
+    model = MODELS.build(detector_config(cfg))
+    if checkpoint is not None:
+        ckpt = load_plain_checkpoint(checkpoint)
+        state = ckpt.get("state_dict", ckpt)
+        try:
+            model.load_state_dict(state, strict=True)
+        except RuntimeError as e:
+            raise RuntimeError(f"{checkpoint} does not fit the model of {config}: {e}") from None
+    model = model.to(device).eval()
+    names = class_names_from_config(cfg, getattr(getattr(model, "head", None), "num_classes", None))
+    return model, cfg, names

@@ -30,8 +30,8 @@ from daik.classes import DOTA_V1_0  # noqa: E402
 from daik.evaluation import eval_dota_task1  # noqa: E402
 from daik.ops._ext import use_reference_ops  # noqa: E402
 from daik.structures import rbox2poly  # noqa: E402
+from daik.utils import replace_section  # noqa: E402
 
-BEGIN, END = "<!-- eval:begin -->", "<!-- eval:end -->"
 # rough DOTA-like class frequencies: vehicles and ships dominate
 CLASS_WEIGHTS = np.array([6, 1, 2, 1, 25, 15, 14, 4, 1, 6, 1, 1, 5, 2, 1], dtype=float)
 
@@ -206,7 +206,6 @@ def run(work: Path, num_images: int, seed: int, repeats: int) -> dict:
 
 def markdown(res: dict, command: str) -> str:
     return "\n".join([
-        BEGIN,
         "## Evaluation: `eval_dota_task1` vs a pure shapely implementation",
         "",
         f"`{command}` — {res['num_images']} synthetic images, {res['num_gt']} ground-truth objects, "
@@ -221,20 +220,9 @@ def markdown(res: dict, command: str) -> str:
         "",
         f"Speed-up of daik over shapely: **{res['speedup_vs_shapely']:.2f}x**. Largest AP difference: "
         f"{res['max_abs_ap_diff_voc07']:.1e} (VOC07), {res['max_abs_ap_diff_area']:.1e} (area).",
-        END,
     ])
 
 
-def write_section(readme: Path, section: str) -> None:
-    """Replace (or append) this benchmark's section of ``readme``; other sections stay."""
-    text = readme.read_text() if readme.exists() else "# Benchmarks\n\nEach section is written by its tool.\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    readme.parent.mkdir(parents=True, exist_ok=True)
-    readme.write_text(text)
 
 
 def main(argv=None) -> dict:
@@ -255,7 +243,7 @@ def main(argv=None) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(res, indent=2) + "\n")
     shown = [a for a in (argv if argv is not None else sys.argv[1:]) if a != args.note and a != "--note"]
-    write_section(out.parent / "README.md", markdown(res, shlex.join(["python", "tools/bench_eval.py", *shown])))
+    replace_section(str(out.parent / "README.md"), "eval", markdown(res, shlex.join(["python", "tools/bench_eval.py", *shown])))
     print(json.dumps({k: v for k, v in res.items() if k != "per_class_ap_voc07"}, indent=2))
     return res
 

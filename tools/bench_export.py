@@ -33,8 +33,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+from daik.utils import replace_section  # noqa: E402
+
 CONFIG = os.path.join(ROOT, "configs", "synthetic", "rotated_yolo_n.py")
-BEGIN, END = "<!-- export:begin -->", "<!-- export:end -->"
 IMPLS = ("PyTorch eager", "PyTorch eager, fused", "ORT FP32", "ORT FP16", "ORT INT8")
 
 
@@ -154,7 +156,6 @@ def main(argv=None):
     args = parse_args(argv)
     import torch
 
-    from bench_infer import write_readme_section
     from daik.engine.detector import load_detector
 
     torch.set_num_threads(args.threads)
@@ -184,7 +185,7 @@ def main(argv=None):
     with open(args.out, "w") as f:
         json.dump(report, f, indent=2)
     plot(report, os.path.splitext(args.out)[0] + ".png")
-    write_readme_section(args.readme, BEGIN, END, markdown(report))
+    replace_section(args.readme, "export", markdown(report))
     print(markdown(report))
     return report
 

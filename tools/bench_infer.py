@@ -32,8 +32,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+
+from daik.utils import replace_section  # noqa: E402
+
 CONFIG = os.path.join(ROOT, "configs", "synthetic", "rotated_yolo_n.py")
-BEGIN, END = "<!-- infer:begin -->", "<!-- infer:end -->"
 
 
 def parse_args(argv=None):
@@ -172,7 +174,7 @@ def main(argv=None):
     with open(args.out, "w") as f:
         json.dump(report, f, indent=2)
     plot(report, os.path.splitext(args.out)[0] + ".png")
-    write_readme_section(args.readme, BEGIN, END, markdown(report))
+    replace_section(args.readme, "infer", markdown(report))
     print(markdown(report))
     return report
 
@@ -271,18 +273,6 @@ def plot(r: dict, path: str) -> None:
     plt.close(fig)
 
 
-def write_readme_section(readme: str, begin: str, end: str, text: str) -> None:
-    """Replace (or append) the section between ``begin`` and ``end`` of ``readme``."""
-    block = f"{begin}\n{text}{end}"
-    content = open(readme).read() if os.path.exists(readme) else \
-        "# Benchmarks\n\nEach section is written by its `tools/bench_*.py`; rerun the tool to refresh it.\n\n"
-    if begin in content and end in content:
-        head, rest = content.split(begin, 1)
-        content = head + block + rest.split(end, 1)[1]
-    else:
-        content = content.rstrip("\n") + "\n\n" + block + "\n"
-    with open(readme, "w") as f:
-        f.write(content)
 
 
 if __name__ == "__main__":

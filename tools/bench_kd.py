@@ -11,11 +11,13 @@ cached in ``--work-dir``: re-running continues an interrupted benchmark.
 import argparse
 import json
 import os
+import shlex
 import os.path as osp
 import sys
 
 from daik.engine.kd_benchmark import ROOT, BenchSettings, make_synthetic_split, run_benchmark
-from daik.engine.kd_report import bar_plot, markdown_table, replace_section, summarise
+from daik.engine.kd_report import bar_plot, markdown_table, summarise
+from daik.utils import replace_section
 
 METHODS = {
     "daik_full": "configs/distill/synthetic/daik_full.py",
@@ -59,7 +61,9 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=max(1, min(2, os.cpu_count() or 1)), help="torch threads per run")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--readme", default="benchmarks/README.md", help="markdown file whose kd section is rewritten")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # the command, as the report shows it
+    return args
 
 
 def main(argv=None):
@@ -98,7 +102,7 @@ def main(argv=None):
 
 def section(summary: dict, args, stem: str, table: str) -> str:
     s = summary["settings"]
-    cmd = "python tools/bench_kd.py" + (" --quick" if args.quick else "")
+    cmd = shlex.join(["python", "tools/bench_kd.py", *args.argv])
     return (f"## Distillation{' (quick)' if args.quick else ''}: `{cmd}`\n\n"
             f"Teacher `{s['teacher_config']}` ({s['teacher_epochs']} epochs), student `{s['student_config']}` "
             f"({s['student_epochs']} epochs), {s['img_scale']} px, batch {s['batch_size']}, {s['threads']} torch "

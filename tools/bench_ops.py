@@ -25,6 +25,7 @@ import torch
 from daik.ops import box_iou_rotated, nms_rotated, poly_iou
 from daik.ops.reference import box_iou_rotated_ref, nms_rotated_ref, poly_iou_ref
 from daik.structures import rbox2poly
+from daik.utils import replace_section
 
 # Problem sizes. The dense case is smaller because shapely needs ~75 µs per overlapping pair;
 # ref_* are the smaller problems on which the (slow, memory-hungry) references are timed.
@@ -317,22 +318,6 @@ def markdown(report: dict) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_section(readme: str, text: str) -> None:
-    """Replace (or append) the ops section of the benchmarks README."""
-    begin, end = "<!-- ops:begin -->", "<!-- ops:end -->"
-    block = f"{begin}\n{text}{end}"
-    if os.path.exists(readme):
-        content = open(readme).read()
-    else:
-        content = ("# Benchmarks\n\nEach section is written by its `tools/bench_*.py`; "
-                   "rerun the tool to refresh it.\n\n")
-    if begin in content and end in content:
-        head, rest = content.split(begin, 1)
-        content = head + block + rest.split(end, 1)[1]
-    else:
-        content = content.rstrip("\n") + "\n\n" + block + "\n"
-    with open(readme, "w") as f:
-        f.write(content)
 
 
 def plot(report: dict, path: str) -> None:
@@ -430,7 +415,7 @@ def main(argv=None) -> dict:
     with open(args.out, "w") as f:
         json.dump(report, f, indent=1)
     plot(report, report["plot"])
-    write_section(args.readme or os.path.join(out_dir, "README.md"), markdown(report))
+    replace_section(args.readme or os.path.join(out_dir, "README.md"), "ops", markdown(report))
     if report["target"]:
         print(f"box_iou_rotated vs shapely (all pairs): {report['target']['speedup']:.0f}x")
     return report

@@ -88,6 +88,9 @@ def build_run_config(settings: BenchSettings, config: str, epochs: int, seed: in
     if teacher_ckpt is not None:  # the benchmark's teacher, whatever the method config names
         cfg.model.teacher_ckpt = osp.abspath(teacher_ckpt)
         cfg.model.teacher_config = osp.join(ROOT, settings.teacher_config)
+    if "student" in cfg.model:  # ... and the benchmark's student, so every method distils the same model
+        student = load_config(osp.join(ROOT, settings.student_config)).model
+        cfg.model.student = student
     return cfg
 
 

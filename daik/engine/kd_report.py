@@ -106,18 +106,3 @@ def bar_plot(summary: dict, path: str) -> None:
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
-
-def replace_section(readme_path: str, tag: str, body: str) -> None:
-    """Rewrite the part of a markdown file between ``<!-- tag:begin -->`` and ``<!-- tag:end -->``
-    (appended when absent)."""
-    import os
-
-    begin, end = f"<!-- {tag}:begin -->", f"<!-- {tag}:end -->"
-    text = open(readme_path).read() if os.path.isfile(readme_path) else "# Benchmarks\n"
-    block = f"{begin}\n{body.rstrip()}\n{end}"
-    if begin in text and end in text:
-        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    with open(readme_path, "w") as f:
-        f.write(text)

@@ -6,7 +6,7 @@ import os.path as osp
 import pytest
 import torch
 
-from daik.engine.kd_report import markdown_table, replace_section, summarise
+from daik.engine.kd_report import markdown_table, summarise
 
 
 def _res(map50, mAP, spi, planes=0.5):
@@ -38,15 +38,6 @@ def test_gap_closed_undefined_when_student_matches_teacher():
     results = dict(teacher=_res(0.4, 0.2, 0), student={0: _res(0.5, 0.2, 1.0)}, distilled={"x": {0: _res(0.6, 0.2, 1.0)}})
     assert math.isnan(summarise(results)["distilled"]["x"]["gap_closed"])
 
-
-def test_replace_section_keeps_other_sections(tmp_path):
-    path = str(tmp_path / "README.md")
-    replace_section(path, "a", "first")
-    replace_section(path, "b", "second")
-    replace_section(path, "a", "third")
-    text = open(path).read()
-    assert "third" in text and "second" in text and "first" not in text
-    assert text.index("<!-- a:begin -->") < text.index("<!-- b:begin -->")
 
 
 @pytest.mark.slow
@@ -85,3 +76,25 @@ def test_bench_kd_tiny_end_to_end(tiny_set, tmp_path):
     assert saved["student"]["mAP50"][0] == metrics["dota/mAP"]
     assert summary["teacher"]["mAP50"] == saved["teacher"]["mAP50"]
     assert osp.isfile(str(tmp_path / "kd.png")) and "<!-- kd:begin -->" in (tmp_path / "R.md").read_text()
+
+
+def test_run_config_distils_the_benchmark_student(tmp_path):
+    """A method config built for the nano student runs with whatever student the benchmark names,
+    and with its teacher."""
+    from daik.engine.kd_benchmark import BenchSettings, build_run_config
+    from daik.engine.runner import load_config
+
+    for split in ("train", "val"):
+        (tmp_path / split / "labelTxt").mkdir(parents=True)
+    (tmp_path / "train" / "labelTxt" / "a.txt").write_text("")
+    settings = BenchSettings(data=str(tmp_path), work_dir=str(tmp_path / "w"), student_config="configs/demo/student_pico.py",
+                             teacher_config="configs/demo/teacher_n.py", methods={}, img_scale=128,
+                             student_epochs=2, teacher_epochs=2, batch_size=4, seeds=[0], threads=1)
+    cfg = build_run_config(settings, "configs/distill/synthetic/ld.py", 2, 0, teacher_ckpt=str(tmp_path / "t.pth"))
+    pico = load_config("configs/demo/student_pico.py").model.to_dict()
+    assert cfg.model.student.to_dict() == pico and pico["backbone"]["widen_factor"] == 0.125
+    assert cfg.model.teacher_config.endswith("configs/demo/teacher_n.py")
+    assert cfg.train_dataloader.dataset.data_root == str(tmp_path / "train")
+    # a plain student config is left as it is
+    plain = build_run_config(settings, "configs/demo/student_pico.py", 2, 0)
+    assert plain.model.to_dict() == pico

@@ -22,13 +22,3 @@ def test_bench_run_agrees_and_counts(bench, tmp_path):
     assert res["max_abs_ap_diff_voc07"] == 0.0 and res["max_abs_ap_diff_area"] == 0.0
     assert res["num_gt"] > 0 and res["num_dets"] > 0 and 0.0 < res["mAP_voc07"] < 1.0
     assert len(list((tmp_path / "labelTxt").glob("*.txt"))) == 3
-
-
-def test_write_section_keeps_other_sections(bench, tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text("# Benchmarks\n\n<!-- ops:begin -->\nops table\n<!-- ops:end -->\n")
-    bench.write_section(readme, f"{bench.BEGIN}\nfirst\n{bench.END}")
-    bench.write_section(readme, f"{bench.BEGIN}\nsecond\n{bench.END}")
-    text = readme.read_text()
-    assert "ops table" in text and "second" in text and "first" not in text
-    assert text.count(bench.BEGIN) == 1

@@ -9,18 +9,6 @@ import bench_export  # noqa: E402
 import bench_infer  # noqa: E402
 
 
-def test_readme_sections_are_replaced_in_place(tmp_path):
-    readme = str(tmp_path / "README.md")
-    with open(readme, "w") as f:
-        f.write("# Benchmarks\n\n<!-- ops:begin -->\nops table\n<!-- ops:end -->\n\n"
-                "<!-- infer:begin -->\nold\n<!-- infer:end -->\n\n<!-- eval:begin -->\neval\n<!-- eval:end -->\n")
-    bench_infer.write_readme_section(readme, bench_infer.BEGIN, bench_infer.END, "new infer\n")
-    bench_infer.write_readme_section(readme, bench_export.BEGIN, bench_export.END, "export\n")
-    text = open(readme).read()
-    assert "old" not in text and "new infer" in text and "ops table" in text and "eval\n" in text
-    assert text.index("<!-- ops:end -->") < text.index("new infer") < text.index("<!-- eval:begin -->")
-    assert text.rstrip().endswith("<!-- export:end -->")
-
 
 def _infer_report(wall, rss):
     stats = dict(seconds_model=90.0, seconds_waiting=1.0, seconds_merge=0.5, raw_detections=900, detections=700)

@@ -45,14 +45,3 @@ def test_run_case_and_markdown(bench, tmp_path):
                 commit="y", load_average_start=0.0, load_average_end=0.0)
     text = bench.markdown(dict(meta=meta, cases=[result], target=None))
     assert "| tiny | " in text and "x)" in text
-
-
-def test_write_section_keeps_other_sections(bench, tmp_path):
-    readme = str(tmp_path / "README.md")
-    bench.write_section(readme, "first\n")
-    with open(readme, "a") as f:
-        f.write("\n<!-- other:begin -->\nkeep me\n<!-- other:end -->\n")
-    bench.write_section(readme, "second\n")
-    content = open(readme).read()
-    assert "second" in content and "first" not in content and "keep me" in content
-    assert content.count("<!-- ops:begin -->") == 1

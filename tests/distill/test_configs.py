@@ -110,3 +110,26 @@ def test_teacher_paths_resolve_from_the_config_folder(tmp_path, monkeypatch):
     cfg = Config.fromfile(os.path.join(ROOT, "configs", "distill", "daik_ad.py"))
     with pytest.raises(FileNotFoundError, match="teacher checkpoint not found"):
         MODELS.build(cfg.model)  # the config was found (else: teacher config not found)
+
+
+BENCHMARK_SETS = sorted(glob.glob(os.path.join(ROOT, "configs", "distill", "dota", "*.py")) +
+                        glob.glob(os.path.join(ROOT, "configs", "distill", "dior", "*.py")))
+
+
+@pytest.mark.parametrize("path", BENCHMARK_SETS, ids=lambda p: os.path.relpath(p, ROOT))
+def test_dota_and_dior_distillation_configs_build(path, tmp_path):
+    """The DOTA / DIOR-R configs are full training configs whose student and teacher (its own
+    config from configs/models/) agree on the data set's classes."""
+    cfg = Config.fromfile(path)
+    want = 15 if os.sep + "dota" + os.sep in path else 20
+    assert {"train_dataloader", "optim_wrapper", "param_scheduler", "train_cfg", "val_evaluator"} <= set(cfg)
+    assert [h["type"] for h in cfg.custom_hooks].count("KDScheduleHook") == 1
+    assert cfg.custom_hooks[-1]["type"] == "PlainCheckpointHook"
+    assert cfg.train_dataloader.dataset.type == ("DOTADataset" if want == 15 else "DIORRDataset")
+    teacher_cfg = Config.fromfile(os.path.join(ROOT, "configs", "models", os.path.basename(cfg.model.teacher_config)))
+    torch.manual_seed(0)
+    ckpt = str(tmp_path / "t.pth")
+    torch.save({"state_dict": MODELS.build(teacher_cfg.model).state_dict()}, ckpt)
+    cfg.model.teacher_ckpt = ckpt
+    model = MODELS.build(cfg.model)
+    assert model.head.num_classes == want and model.teacher.head.num_classes == want

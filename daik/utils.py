@@ -21,3 +21,15 @@ def replace_section(path: str, tag: str, body: str, head: str = BENCH_README_HEA
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
         f.write(text)
+
+
+def git_commit(root: str = None) -> str:
+    """Short hash of the checkout's HEAD (what a benchmark was measured on), or ``"unknown"``."""
+    import subprocess
+
+    root = root or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip() or "unknown"
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout, or no git
+        return "unknown"

@@ -24,3 +24,13 @@ def test_a_stray_end_marker_before_the_section_is_not_used(tmp_path):
     replace_section(str(readme), "kd", "new")
     text = readme.read_text()
     assert text == "intro mentions <!-- kd:end --> by accident\n\n<!-- kd:begin -->\nnew\n<!-- kd:end -->\ntail\n"
+
+
+def test_git_commit_names_this_checkout_or_says_unknown(tmp_path):
+    import subprocess
+
+    from daik.utils import git_commit
+
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    assert git_commit() == (head.stdout.strip() if head.returncode == 0 else "unknown")
+    assert git_commit(str(tmp_path)) == "unknown"  # not a checkout

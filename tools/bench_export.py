@@ -34,7 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-from daik.utils import replace_section  # noqa: E402
+from daik.utils import git_commit, replace_section  # noqa: E402
 
 CONFIG = os.path.join(ROOT, "configs", "synthetic", "rotated_yolo_n.py")
 IMPLS = ("PyTorch eager", "PyTorch eager, fused", "ORT FP32", "ORT FP16", "ORT INT8")
@@ -171,7 +171,7 @@ def main(argv=None):
         latency[size] = time_latency(model, files_by_size[size], size, reps, args.threads)
         print(size, {k: f"{v * 1000:.1f} ms" for k, v in latency[size].items()}, flush=True)
     quality = evaluate_map(model, files_by_size[args.sizes[0]], names, args)
-    report = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": _commit(),
+    report = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": git_commit(),
               "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus",
               "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
               "threads": args.threads, "checkpoint": args.checkpoint, "load_start": load0,
@@ -189,13 +189,6 @@ def main(argv=None):
     print(markdown(report))
     return report
 
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except Exception:  # noqa: BLE001 - not a git checkout
-        return "unknown"
 
 
 def markdown(r: dict) -> str:

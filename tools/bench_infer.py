@@ -33,7 +33,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from daik.utils import replace_section  # noqa: E402
+from daik.utils import git_commit, replace_section  # noqa: E402
 
 CONFIG = os.path.join(ROOT, "configs", "synthetic", "rotated_yolo_n.py")
 
@@ -192,7 +192,7 @@ def summarize(args, runs: dict, load0: float) -> dict:
             "patch_call_s": min(b["patch_call_s"] for b in runs["bare"]),
             "peak_rss_mib": max(b["peak_rss_mib"] for b in runs["bare"])}
     return {
-        "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": _commit(),
+        "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": git_commit(),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus",
         "torch": torch.__version__, "threads": args.threads, "batch_size": args.batch_size,
         "raster": os.path.relpath(args.raster, ROOT), "raster_size": size, "objects": count_objects(args.raster),
@@ -205,13 +205,6 @@ def summarize(args, runs: dict, load0: float) -> dict:
         "targets": {"ratio_vs_forward": 1.10, "peak_rss_mib": 2048},
     }
 
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except Exception:  # noqa: BLE001 - not a git checkout
-        return "unknown"
 
 
 def markdown(r: dict) -> str:

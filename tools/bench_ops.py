@@ -25,7 +25,7 @@ import torch
 from daik.ops import box_iou_rotated, nms_rotated, poly_iou
 from daik.ops.reference import box_iou_rotated_ref, nms_rotated_ref, poly_iou_ref
 from daik.structures import rbox2poly
-from daik.utils import replace_section
+from daik.utils import git_commit, replace_section
 
 # Problem sizes. The dense case is smaller because shapely needs ~75 µs per overlapping pair;
 # ref_* are the smaller problems on which the (slow, memory-hungry) references are timed.
@@ -353,17 +353,15 @@ def plot(report: dict, path: str) -> None:
 
 def meta(args) -> dict:
     """What the numbers were measured on (the load average tells how busy the machine was)."""
-    import subprocess
     import sys
 
-    git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     cpus = ([l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")]
             if os.path.exists("/proc/cpuinfo") else [])
     name = (torch.cuda.get_device_name() if args.device == "cuda"
             else f"{cpus[0]} x{len(cpus)}" if cpus else platform.machine())
     return dict(command=" ".join(["python tools/bench_ops.py"] + sys.argv[1:]), device=args.device,
                 device_name=name, torch=torch.__version__, shapely=shapely.__version__,
-                torch_threads=torch.get_num_threads(), quick=args.quick, commit=git.stdout.strip() or "unknown",
+                torch_threads=torch.get_num_threads(), quick=args.quick, commit=git_commit(),
                 date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), load_average_start=os.getloadavg()[0])
 
 

@@ -4,6 +4,8 @@ held-out split; writes JSON, a markdown table (also into benchmarks/README.md) a
     python tools/bench_kd.py                       # full: fresh synthetic set, every method, 3 seeds
     python tools/bench_kd.py --quick               # a small version, a few minutes on a CPU
     python tools/bench_kd.py --data DIR --teacher-ckpt T.pth --methods daik_full,crosskd --seeds 3
+    python tools/bench_kd.py ... --runs student:1,daik_full:1   # one share of the runs (others cached)
+    python tools/bench_kd.py ... --report-only                  # summarise what is cached
 
 ``DIR`` holds ``train/{images,labelTxt}`` and ``val/{images,labelTxt}`` (DOTA layout). Runs are
 cached in ``--work-dir``: re-running continues an interrupted benchmark.
@@ -60,6 +62,9 @@ def parse_args(argv=None):
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--threads", type=int, default=max(1, min(2, os.cpu_count() or 1)), help="torch threads per run")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--runs", help="only these runs, e.g. student:1,daik_full:1 (others come from the cache); "
+                   "lets several processes share one --work-dir")
+    p.add_argument("--report-only", action="store_true", help="train nothing: summarise the cached runs")
     p.add_argument("--readme", default="benchmarks/README.md", help="markdown file whose kd section is rewritten")
     args = p.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # the command, as the report shows it
@@ -83,7 +88,13 @@ def main(argv=None):
         teacher_epochs=args.teacher_epochs or preset["teacher_epochs"], batch_size=args.batch_size,
         seeds=list(range(args.seeds or preset["seeds"])), threads=args.threads,
         teacher_ckpt=args.teacher_ckpt, device=args.device)
-    results = run_benchmark(settings, log=lambda msg: print(f"[bench_kd] {msg}", flush=True))
+    runs = None
+    if args.runs:
+        runs = {(name, int(seed)) for name, seed in (r.rsplit(":", 1) for r in args.runs.split(","))}
+    results = run_benchmark(settings, log=lambda msg: print(f"[bench_kd] {msg}", flush=True), runs=runs,
+                            cached_only=args.report_only)
+    if not results["student"]:
+        sys.exit("[bench_kd] no student run yet: nothing to report")
     summary = summarise(results)
     summary["settings"] = {k: v for k, v in vars(settings).items()}
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set, Tuple
 
 from daik.engine.runner import load_config
 
@@ -156,8 +156,16 @@ def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int,
     return result
 
 
-def run_benchmark(settings: BenchSettings, log=print) -> dict:
-    """Teacher (trained or reused), student per seed, each method per seed; the raw results."""
+def run_benchmark(settings: BenchSettings, log=print, runs: Optional[Set[Tuple[str, int]]] = None,
+                  cached_only: bool = False) -> dict:
+    """Teacher (trained or reused), student per seed, each method per seed; the raw results.
+
+    Args:
+        runs: only these ``(name, seed)`` runs (name ``"student"`` or a method); the others are
+            taken from the cache when there, else left out. Lets several processes or machines
+            share one benchmark's work directory, each with its own runs.
+        cached_only: run nothing beyond the teacher's evaluation; report what is cached.
+    """
     if settings.teacher_ckpt:
         log(f"teacher: reusing {settings.teacher_ckpt}")
         teacher = _evaluate_only(settings, settings.teacher_config, settings.teacher_ckpt)
@@ -166,15 +174,26 @@ def run_benchmark(settings: BenchSettings, log=print) -> dict:
         teacher = train_and_test(settings, "teacher", settings.teacher_config, settings.teacher_epochs, 0)
     teacher_ckpt = settings.teacher_ckpt or teacher["ckpt"]
     results = dict(teacher=teacher, student={}, distilled={})
+
+    def wanted(name: str, seed: int) -> bool:
+        if osp.isfile(osp.join(settings.work_dir, name, f"seed{seed}", "result.json")):
+            return True  # cached
+        return not cached_only and (runs is None or (name, seed) in runs)
+
     for seed in settings.seeds:
-        log(f"student alone, seed {seed}")
-        results["student"][seed] = train_and_test(settings, "student", settings.student_config,
-                                                  settings.student_epochs, seed)
+        if wanted("student", seed):
+            log(f"student alone, seed {seed}")
+            results["student"][seed] = train_and_test(settings, "student", settings.student_config,
+                                                      settings.student_epochs, seed)
         for method, config in settings.methods.items():
+            if not wanted(method, seed):
+                continue
             log(f"{method}, seed {seed}")
             results["distilled"].setdefault(method, {})[seed] = train_and_test(
                 settings, method, config, settings.student_epochs, seed, teacher_ckpt=teacher_ckpt,
                 eval_config=settings.student_config)
+    for method in results["distilled"]:  # a distilled run needs its student alone on the same seed
+        results["distilled"][method] = {s: r for s, r in results["distilled"][method].items() if s in results["student"]}
     return results
 
 

@@ -33,14 +33,16 @@ def summarise(results: dict) -> dict:
         distilled={},
         seeds=seeds,
     )
-    s_mean = statistics.fmean(out["student"]["mAP50"])
-    gap = out["teacher"]["mAP50"] - s_mean
     for method, runs in results["distilled"].items():
-        ms = [runs[s]["metrics"] for s in seeds if s in runs]
-        ratios = [runs[s]["seconds_per_iter"] / results["student"][s]["seconds_per_iter"] for s in seeds if s in runs]
+        ran = [s for s in seeds if s in runs]  # a method may have run on fewer seeds than the student
+        ms = [runs[s]["metrics"] for s in ran]
+        ratios = [runs[s]["seconds_per_iter"] / results["student"][s]["seconds_per_iter"] for s in ran]
         d50 = [m[_MAP50] for m in ms]
+        # paired with the student on the same seeds (same initialisation and data order)
+        s_mean = statistics.fmean(results["student"][s]["metrics"][_MAP50] for s in ran) if ran else float("nan")
+        gap = out["teacher"]["mAP50"] - s_mean
         out["distilled"][method] = dict(
-            mAP50=d50, mAP=[m[_MAP] for m in ms], per_class=_mean_classes(ms),
+            mAP50=d50, mAP=[m[_MAP] for m in ms], per_class=_mean_classes(ms), seeds=ran,
             gap_closed=(statistics.fmean(d50) - s_mean) / gap if gap > 0 and d50 else float("nan"),
             step_time_ratio=statistics.fmean(ratios) if ratios else float("nan"),
         )
@@ -61,23 +63,23 @@ def markdown_table(summary: dict) -> str:
     """Rows: teacher, student, each method (mAP50, mAP50:95, gap closed, step time, per class)."""
     classes = list(summary["teacher"]["per_class"])
     short = [re.sub(r"[^a-z]", "", c)[:6] for c in classes]
-    head = ["model", "mAP50", "mAP50:95", "gap closed", "step time"] + short
+    head = ["model", "seeds", "mAP50", "mAP50:95", "gap closed", "step time"] + short
     rows = [head, ["---"] + ["---:"] * (len(head) - 1)]
     t = summary["teacher"]
-    rows.append(["teacher", f"{100 * t['mAP50']:.1f}", f"{100 * t['mAP']:.1f}", "", ""]
+    rows.append(["teacher", "", f"{100 * t['mAP50']:.1f}", f"{100 * t['mAP']:.1f}", "", ""]
                 + [f"{100 * t['per_class'][c]:.1f}" for c in classes])
     s = summary["student"]
-    rows.append(["student alone", _fmt(s["mAP50"]), _fmt(s["mAP"]), "0 %", "1.00x"]
+    rows.append(["student alone", str(len(s["mAP50"])), _fmt(s["mAP50"]), _fmt(s["mAP"]), "0 %", "1.00x"]
                 + [f"{100 * s['per_class'][c]:.1f}" for c in classes])
     order = sorted(summary["distilled"].items(), key=lambda kv: -statistics.fmean(kv[1]["mAP50"] or [0]))
     for method, d in order:
         gap = "" if math.isnan(d["gap_closed"]) else f"{100 * d['gap_closed']:.0f} %"
-        rows.append([method, _fmt(d["mAP50"]), _fmt(d["mAP"]), gap, f"{d['step_time_ratio']:.2f}x"]
+        rows.append([method, str(len(d["mAP50"])), _fmt(d["mAP50"]), _fmt(d["mAP"]), gap, f"{d['step_time_ratio']:.2f}x"]
                     + [f"{100 * d['per_class'].get(c, float('nan')):.1f}" for c in classes])
     lines = ["| " + " | ".join(r) + " |" for r in rows]
     legend = ("Classes: " + ", ".join(f"{a} = {c}" for a, c in zip(short, classes)) + ". mAP in %, mean ± std "
-              f"over seeds {summary['seeds']}; gap closed = (distilled - student) / (teacher - student) on mean "
-              "mAP50; step time = seconds per training iteration (data loading included) over the student's.")
+              f"over the seeds run (of {summary['seeds']}); gap closed = (distilled - student) / (teacher - student) "
+              "on mean mAP50, the student's mean taken over the method's seeds; step time = seconds per training iteration (data loading included) over the student's.")
     return "\n".join(lines) + "\n\n" + legend + "\n"
 
 

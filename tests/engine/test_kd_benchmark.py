@@ -29,9 +29,23 @@ def test_summary_gap_closed_and_step_ratio():
     assert s["distilled"]["bad"]["step_time_ratio"] == pytest.approx(1.2)
     table = markdown_table(s)
     lines = table.splitlines()
-    assert lines[2].startswith("| teacher | 80.0 | 50.0")
-    assert lines[4].startswith("| daik | 65.0 ± 7.1 |") and "| 57 % | 1.50x |" in lines[4]
+    assert lines[2].startswith("| teacher |  | 80.0 | 50.0")
+    assert lines[3].startswith("| student alone | 2 | 45.0 ± 7.1 |")
+    assert lines[4].startswith("| daik | 2 | 65.0 ± 7.1 |") and "| 57 % | 1.50x |" in lines[4]
     assert "| -29 % |" in lines[5]
+
+
+def test_a_method_on_fewer_seeds_is_paired_with_the_student_on_those_seeds():
+    results = dict(
+        teacher=_res(0.8, 0.5, float("nan")),
+        student={0: _res(0.4, 0.2, 1.0), 1: _res(0.6, 0.3, 2.0)},
+        distilled={"one": {1: _res(0.7, 0.4, 3.0)}},
+    )
+    d = summarise(results)["distilled"]["one"]
+    assert d["seeds"] == [1] and d["mAP50"] == [0.7]
+    assert d["gap_closed"] == pytest.approx((0.7 - 0.6) / (0.8 - 0.6))  # not against the 2-seed mean 0.5
+    assert d["step_time_ratio"] == pytest.approx(1.5)
+    assert "| one | 1 | 70.0 |" in markdown_table(summarise(results))
 
 
 def test_gap_closed_undefined_when_student_matches_teacher():
@@ -98,3 +112,32 @@ def test_run_config_distils_the_benchmark_student(tmp_path):
     # a plain student config is left as it is
     plain = build_run_config(settings, "configs/demo/student_pico.py", 2, 0)
     assert plain.model.to_dict() == pico
+
+
+def test_runs_subset_and_report_only_use_the_cache(tmp_path, monkeypatch):
+    """--runs trains only the named runs (cached ones are always reported); --report-only trains
+    nothing; a distilled run without its seed's student alone is left out of the report."""
+    from daik.engine import kd_benchmark as kb
+
+    trained = []
+
+    def fake_train(settings, name, config, epochs, seed, teacher_ckpt=None, eval_config=None):
+        trained.append((name, seed))
+        work = tmp_path / name / f"seed{seed}"
+        work.mkdir(parents=True, exist_ok=True)
+        (work / "result.json").write_text(json.dumps(_res(0.5, 0.3, 1.0)))
+        return _res(0.5, 0.3, 1.0)
+
+    monkeypatch.setattr(kb, "train_and_test", fake_train)
+    monkeypatch.setattr(kb, "_evaluate_only", lambda *a: _res(0.9, 0.6, float("nan")))
+    settings = kb.BenchSettings(data=str(tmp_path), work_dir=str(tmp_path), methods={"a": "a.py", "b": "b.py"},
+                                seeds=[0, 1], teacher_ckpt="t.pth")
+    res = kb.run_benchmark(settings, log=lambda m: None, runs={("student", 0), ("a", 0), ("b", 1)})
+    assert trained == [("student", 0), ("a", 0), ("b", 1)]
+    assert set(res["student"]) == {0} and set(res["distilled"]["a"]) == {0}
+    assert res["distilled"]["b"] == {}  # seed 1 has no student alone yet
+    trained.clear()
+    res = kb.run_benchmark(settings, log=lambda m: None, cached_only=True)
+    assert trained == [("student", 0), ("a", 0), ("b", 1)]  # the cache answers (fake_train stands for it)
+    res = kb.run_benchmark(settings, log=lambda m: None, runs={("student", 1)})
+    assert set(res["student"]) == {0, 1} and set(res["distilled"]["b"]) == {1}

@@ -89,9 +89,40 @@ def build_run_config(settings: BenchSettings, config: str, epochs: int, seed: in
         cfg.model.teacher_ckpt = osp.abspath(teacher_ckpt)
         cfg.model.teacher_config = osp.join(ROOT, settings.teacher_config)
     if "student" in cfg.model:  # ... and the benchmark's student, so every method distils the same model
-        student = load_config(osp.join(ROOT, settings.student_config)).model
-        cfg.model.student = student
+        reference = load_config(osp.join(ROOT, REFERENCE_STUDENT)).model.to_dict()
+        student = load_config(osp.join(ROOT, settings.student_config)).model.to_dict()
+        cfg.model.student = transplant(cfg.model.student.to_dict(), reference, student)
     return cfg
+
+
+# The student every configs/distill/synthetic method config is written for; what a method config
+# changes relative to it (CAKD's one-to-one head, say) is carried over to the benchmark's student.
+REFERENCE_STUDENT = "configs/synthetic/rotated_yolo_n.py"
+_MISSING = object()
+
+
+def transplant(method: dict, reference: dict, base: dict) -> dict:
+    """``base`` with the changes a method made to ``reference`` (its student) carried over.
+
+    Key by key: a value the method left as the reference had it comes from ``base``; a value it
+    changed or added comes from the method. A dict whose ``type`` the method changed keeps only
+    the method's keys (an assigner of another kind takes none of the old one's arguments), its
+    unchanged values still from ``base`` (a one-to-one head keeps the base's widths).
+    """
+    retyped = method.get("type") != reference.get("type")
+    keys = list(method) if retyped else list(base) + [k for k in method if k not in base]
+    out = {}
+    for key in keys:
+        m, r, b = method.get(key, _MISSING), reference.get(key, _MISSING), base.get(key, _MISSING)
+        if m is _MISSING:  # the method config does not mention it
+            out[key] = b
+        elif isinstance(m, dict) and isinstance(r, dict) and isinstance(b, dict):
+            out[key] = transplant(m, r, b)
+        elif m == r and b is not _MISSING:
+            out[key] = b
+        else:
+            out[key] = m
+    return out
 
 
 def _run(cmd: List[str], log_path: str, threads: int) -> None:

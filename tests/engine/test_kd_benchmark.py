@@ -109,6 +109,19 @@ def test_run_config_distils_the_benchmark_student(tmp_path):
     assert cfg.model.student.to_dict() == pico and pico["backbone"]["widen_factor"] == 0.125
     assert cfg.model.teacher_config.endswith("configs/demo/teacher_n.py")
     assert cfg.train_dataloader.dataset.data_root == str(tmp_path / "train")
+    # what a method changes in its student is carried over: CAKD's one-to-one head at the pico's widths
+    cakd = build_run_config(settings, "configs/distill/synthetic/cakd.py", 2, 0, teacher_ckpt=str(tmp_path / "t.pth"))
+    student = cakd.model.student
+    assert student.head.type == "RotatedYOLOv6O2OHead" and student.head.widen_factor == 0.125
+    assert student.backbone == pico["backbone"] and student.neck == pico["neck"]
+    assert student.train_cfg.assigner == dict(type="RotatedOneToOneAssigner", alpha=1.0, beta=1.0)  # no TAL keys
+    assert student.test_cfg.nms is None
+    # with the student the method configs were written for, they are left exactly as they are
+    settings.student_config = "configs/synthetic/rotated_yolo_n.py"
+    for method in ("cakd", "daik_full"):
+        cfg = build_run_config(settings, f"configs/distill/synthetic/{method}.py", 2, 0, teacher_ckpt=str(tmp_path / "t.pth"))
+        assert cfg.model.student.to_dict() == load_config(f"configs/distill/synthetic/{method}.py").model.student.to_dict()
+    settings.student_config = "configs/demo/student_pico.py"
     # a plain student config is left as it is
     plain = build_run_config(settings, "configs/demo/student_pico.py", 2, 0)
     assert plain.model.to_dict() == pico

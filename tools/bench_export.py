@@ -109,11 +109,24 @@ def time_latency(model, files: dict, size: int, repeats: int, threads: int) -> d
     return {k: statistics.median(v) for k, v in times.items()}
 
 
-def _torch_runner(model):
+def _torch_runner(model, size: int):
+    """PyTorch on the very input the ONNX files get: letterboxed to ``size`` (OnnxDetector's
+    pre-processing), boxes scaled back to the image."""
+    import numpy as np
+
+    from daik.export.runtime import letterbox
     from daik.inference import DetectorPatchFn
 
     fn = DetectorPatchFn(model)
-    return lambda img: fn(img[None])[0]
+
+    def run(img):
+        x, scale = letterbox(img, (size, size))
+        b, s, lab = fn(np.ascontiguousarray(x[0].transpose(1, 2, 0)).astype(np.uint8)[None])[0]
+        b = b.copy()
+        b[:, :4] /= scale
+        return b, s, lab
+
+    return run
 
 
 def _ort_runner(det):
@@ -124,7 +137,7 @@ def _ort_runner(det):
     return run
 
 
-def evaluate_map(model, files: dict, names, args) -> dict:
+def evaluate_map(model, files: dict, names, args, size: int) -> dict:
     """mAP and images/s of every implementation on the held-out set."""
     import numpy as np
 
@@ -135,8 +148,8 @@ def evaluate_map(model, files: dict, names, args) -> dict:
 
     ann = read_annotations(os.path.join(args.val_dir, "labelTxt"))
     imgs = {i: read_image_rgb(os.path.join(args.val_dir, "images", f"{i}.png")) for i in ann}
-    runners = {"PyTorch eager": _torch_runner(model),
-               "PyTorch eager, fused": _torch_runner(reparameterize(copy.deepcopy(model)))}
+    runners = {"PyTorch eager": _torch_runner(model, size),
+               "PyTorch eager, fused": _torch_runner(reparameterize(copy.deepcopy(model)), size)}
     runners.update({k: _ort_runner(OnnxDetector(p, threads=args.threads)) for k, p in files.items()})
     out = {}
     for k in IMPLS:
@@ -170,11 +183,11 @@ def main(argv=None):
         reps = args.repeats if i == 0 else max(3, args.repeats * (args.sizes[0] ** 2) // (size ** 2))
         latency[size] = time_latency(model, files_by_size[size], size, reps, args.threads)
         print(size, {k: f"{v * 1000:.1f} ms" for k, v in latency[size].items()}, flush=True)
-    quality = evaluate_map(model, files_by_size[args.sizes[0]], names, args)
+    quality = evaluate_map(model, files_by_size[args.sizes[0]], names, args, args.sizes[0])
     report = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": git_commit(),
               "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus",
               "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
-              "threads": args.threads, "checkpoint": args.checkpoint, "load_start": load0,
+              "threads": args.threads, "config": os.path.relpath(os.path.abspath(args.config), ROOT), "checkpoint": args.checkpoint, "load_start": load0,
               "load_end": os.getloadavg()[0], "sizes": args.sizes, "latency_s": latency, "quality": quality,
               "val_dir": os.path.relpath(args.val_dir, ROOT), "calib_num": args.calib_num,
               "ratio_fp32_vs_eager": {s: latency[s]["ORT FP32"] / latency[s]["PyTorch eager"] for s in args.sizes},
@@ -202,16 +215,17 @@ def markdown(r: dict) -> str:
     ratio = r["ratio_fp32_vs_eager"][s0]
     ok = "met" if ratio <= r["target_ratio"] else "NOT met"
     ckpt = f"`{r['checkpoint']}`" if r["checkpoint"] else "untrained weights (mAP meaningless)"
+    config = r.get("config", "configs/synthetic/rotated_yolo_n.py")
     return "\n".join([
         "## ONNX export (`tools/bench_export.py`)", "",
-        f"`python tools/bench_export.py --threads {r['threads']} --sizes {' '.join(map(str, sizes))}"
+        f"`python tools/bench_export.py --config {config} --threads {r['threads']} --sizes {' '.join(map(str, sizes))}"
         + (f" --checkpoint {r['checkpoint']}" if r["checkpoint"] else "") + f"` on {r['machine']}, torch "
         f"{r['torch']}, onnxruntime {r['onnxruntime']} ({r['threads']} thread(s) everywhere), {r['date']}, commit "
         f"`{r['commit']}`, load average {r['load_start']:.1f} at the start and {r['load_end']:.1f} at the end.", "",
-        f"Nano detector of `configs/synthetic/rotated_yolo_n.py`, weights {ckpt}. Latency: batch 1, median "
+        f"Detector of `{config}`, weights {ckpt}. Latency: batch 1, median "
         "of interleaved calls, the graph only (input tensor to decoded rboxes and scores); (Nx): over PyTorch "
-        f"eager. mAP: DOTA VOC07 at IoU 0.5 on `{r['val_dir']}` (held out), end to end (pre-process, model, "
-        f"NMS); INT8 calibrated on {r['calib_num']} training images. FP16 runs on the CPU provider, which "
+        f"eager. mAP: DOTA VOC07 at IoU 0.5 on `{r['val_dir']}` (held out), end to end (every implementation gets the same "
+        f"letterboxed {s0} px input; model; NMS); INT8 calibrated on {r['calib_num']} training images. FP16 runs on the CPU provider, which "
         "has few half-precision kernels: it is there for boards with them, its CPU latency says little.", "",
         *lines, "",
         f"Target: ORT FP32 latency <= 0.7x PyTorch eager at {s0} px: **{ratio:.2f}x** ({ok}); against the fused "

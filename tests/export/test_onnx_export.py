@@ -179,3 +179,21 @@ def test_static_export_with_the_tool(detector, tmp_path, image):
         sess.run(None, {"images": np.zeros((1, 3, 128, 128), np.float32)})
     out = OnnxDetector(written[0])(image)  # a fixed batch of 2 is filled with copies
     assert out["bboxes"].shape[1] == 5
+
+
+def test_bench_export_compares_pytorch_and_onnx_on_the_same_input(detector, image, tmp_path):
+    """bench_export's PyTorch runner letterboxes like OnnxDetector: on a 256 px image and a 160 px
+    graph the two give the same detections (once they did not, and PyTorch's mAP was a third)."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import bench_export
+
+    from daik.export import export_onnx
+
+    path = str(tmp_path / "n160.onnx")
+    export_onnx(detector.model, path, img_size=160, class_names=detector.names)
+    out = OnnxDetector(path, threads=1)(image)
+    b, s, lab = bench_export._torch_runner(detector.model, 160)(image)
+    assert image.shape[:2] == (256, 256) and len(s) > 5 and len(out["scores"]) == len(s)
+    np.testing.assert_allclose(out["scores"], s, atol=1e-5)
+    np.testing.assert_array_equal(out["labels"], lab)
+    assert corner_diff(out["bboxes"], b).max() < 1e-3

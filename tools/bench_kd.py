@@ -34,6 +34,8 @@ METHODS = {
     "pkd": "configs/distill/synthetic/pkd.py",
     "fitnet": "configs/distill/synthetic/fitnet.py",
     "mimic": "configs/distill/synthetic/mimic.py",
+    # ablation: daik_full with constant KD weights (no cosine decay)
+    "daik_full_constant": "configs/distill/synthetic/ablations/daik_full_constant.py",
 }
 
 # Sizes of the two standard runs on a 2-core CPU (see README "Distillation benchmark").

@@ -36,6 +36,8 @@ METHODS = {
     "mimic": "configs/distill/synthetic/mimic.py",
     # ablation: daik_full with constant KD weights (no cosine decay)
     "daik_full_constant": "configs/distill/synthetic/ablations/daik_full_constant.py",
+    # ablation: and its classification KD over every location, not only the student's positives
+    "daik_full_dense_cls": "configs/distill/synthetic/ablations/daik_full_dense_cls.py",
 }
 
 # Sizes of the two standard runs on a 2-core CPU (see README "Distillation benchmark").

@@ -133,3 +133,27 @@ def test_dota_and_dior_distillation_configs_build(path, tmp_path):
     cfg.model.teacher_ckpt = ckpt
     model = MODELS.build(cfg.model)
     assert model.head.num_classes == want and model.teacher.head.num_classes == want
+
+
+ABLATIONS = sorted(glob.glob(os.path.join(ROOT, "configs", "distill", "synthetic", "ablations", "*.py")))
+
+
+@pytest.mark.parametrize("path", ABLATIONS, ids=lambda p: os.path.basename(p))
+def test_ablation_configs_build_with_constant_kd_weights(path, synthetic_teacher_ckpt):
+    cfg = Config.fromfile(path)
+    assert cfg.model.kd_schedule == dict(schedule="constant", start=1.0)
+    cfg.model.teacher_ckpt = synthetic_teacher_ckpt
+    model = MODELS.build(cfg.model)
+    assert set(model.distill) == set(EXPECTED["daik_full"])
+    region = model.distill["cls_kd"].region
+    assert region == ("all" if path.endswith("dense_cls.py") else "pos")
+
+
+def test_every_benchmark_method_config_exists():
+    import sys
+
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import bench_kd
+
+    for name, config in bench_kd.METHODS.items():
+        assert os.path.isfile(os.path.join(ROOT, config)), name

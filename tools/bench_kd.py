@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shlex
+import statistics
 import os.path as osp
 import sys
 
@@ -115,13 +116,40 @@ def main(argv=None):
     return summary
 
 
+def targets(summary: dict) -> str:
+    """The benchmark's targets, each with its verdict (methods not run are said to be missing)."""
+    d = summary["distilled"]
+    ok = lambda cond: "met" if cond else "NOT met"  # noqa: E731
+    lines = []
+    for method, share in (("daik_full", 0.60), ("crosskd", 0.50)):
+        if method in d:
+            g = d[method]["gap_closed"]
+            lines.append(f"- {method} closes >= {share:.0%} of the gap: {g:.0%} over {len(d[method]['mAP50'])} "
+                         f"seed(s) ({ok(g >= share)})")
+        else:
+            lines.append(f"- {method} closes >= {share:.0%} of the gap: not run")
+    if "mimic" in d:
+        m = statistics.fmean(d["mimic"]["mAP50"])
+        below = [k for k, v in d.items() if k != "mimic" and statistics.fmean(v["mAP50"]) <= m]
+        lines.append(f"- every distiller beats prediction mimicking ({100 * m:.1f}): "
+                     + (f"NOT met (at or below it: {', '.join(below)})" if below else "met"))
+    slow = [f"{k} {v['step_time_ratio']:.2f}x" for k, v in d.items() if v["step_time_ratio"] > 1.5]
+    lines.append("- a distillation step costs <= 1.5x a student step: "
+                 + (f"NOT met for {', '.join(slow)}" if slow else "met"))
+    return "Targets:\n\n" + "\n".join(lines) + "\n"
+
+
 def section(summary: dict, args, stem: str, table: str) -> str:
     s = summary["settings"]
     cmd = shlex.join(["python", "tools/bench_kd.py", *args.argv])
     return (f"## Distillation{' (quick)' if args.quick else ''}: `{cmd}`\n\n"
             f"Teacher `{s['teacher_config']}` ({s['teacher_epochs']} epochs), student `{s['student_config']}` "
             f"({s['student_epochs']} epochs), {s['img_scale']} px, batch {s['batch_size']}, {s['threads']} torch "
-            f"thread(s), device {s['device']}; data `{s['data']}`.\n\n{table}\n![mAP50]({osp.basename(stem)}.png)\n")
+            f"thread(s), device {s['device']}; data `{osp.relpath(s['data'], ROOT)}`."
+            + (" The runs were made by processes sharing the work directory (`--runs`); this table sums up every "
+               "cached run (`--report-only`), so rows may have fewer seeds." if args.report_only else "")
+            + f"\n\n{table}\n"
+            f"{targets(summary)}\n![mAP50]({osp.basename(stem)}.png)\n")
 
 
 if __name__ == "__main__":

@@ -154,3 +154,25 @@ def test_runs_subset_and_report_only_use_the_cache(tmp_path, monkeypatch):
     assert trained == [("student", 0), ("a", 0), ("b", 1)]  # the cache answers (fake_train stands for it)
     res = kb.run_benchmark(settings, log=lambda m: None, runs={("student", 1)})
     assert set(res["student"]) == {0, 1} and set(res["distilled"]["b"]) == {1}
+
+
+def test_targets_state_each_verdict():
+    import sys
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, osp.join(ROOT, "tools"))
+    import bench_kd
+
+    results = dict(
+        teacher=_res(0.8, 0.5, float("nan")),
+        student={0: _res(0.4, 0.2, 1.0)},
+        distilled={"daik_full": {0: _res(0.66, 0.4, 1.4)},  # 65 % of the gap, 1.4x
+                   "crosskd": {0: _res(0.58, 0.4, 1.8)},  # 45 %, 1.8x
+                   "mimic": {0: _res(0.6, 0.4, 1.2)}},
+    )
+    text = bench_kd.targets(summarise(results))
+    assert "daik_full closes >= 60% of the gap: 65% over 1 seed(s) (met)" in text
+    assert "crosskd closes >= 50% of the gap: 45% over 1 seed(s) (NOT met)" in text
+    assert "every distiller beats prediction mimicking (60.0): NOT met (at or below it: crosskd)" in text
+    assert "<= 1.5x a student step: NOT met for crosskd 1.80x" in text

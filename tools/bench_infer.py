@@ -197,6 +197,7 @@ def summarize(args, runs: dict, load0: float) -> dict:
         "torch": torch.__version__, "threads": args.threads, "batch_size": args.batch_size,
         "raster": os.path.relpath(args.raster, ROOT), "raster_size": size, "objects": count_objects(args.raster),
         "patch": args.patch, "gap": args.gap, "checkpoint": args.checkpoint, "load_start": load0,
+        "config": os.path.relpath(os.path.abspath(args.config), ROOT),
         "load_end": os.getloadavg()[0], "rounds": args.rounds, "tiled": tiled, "bare": bare,
         "all_runs": {k: [{"wall_s": v.get("wall_s"), "forward_s": v.get("forward_s"),
                           "patch_call_s": v.get("patch_call_s")} for v in vs] for k, vs in runs.items()},
@@ -211,16 +212,17 @@ def markdown(r: dict) -> str:
     t, b = r["tiled"], r["bare"]
     ok = lambda cond: "met" if cond else "NOT met"  # noqa: E731
     ckpt = f"`--checkpoint {r['checkpoint']}`" if r["checkpoint"] else "untrained weights"
+    config = r.get("config", "configs/synthetic/rotated_yolo_n.py")
     return "\n".join([
         "## Tiled inference (`tools/bench_infer.py`)", "",
-        f"`python tools/bench_infer.py --threads {r['threads']} --batch-size {r['batch_size']}"
+        f"`python tools/bench_infer.py --config {config} --threads {r['threads']} --batch-size {r['batch_size']}"
         + (f" --checkpoint {r['checkpoint']}" if r["checkpoint"] else "") + "` on "
         f"{r['machine']}, torch {r['torch']} ({r['threads']} thread(s)), {r['date']}, commit `{r['commit']}`, "
         f"load average {r['load_start']:.1f} at the start and {r['load_end']:.1f} at the end (shared cores).", "",
         f"Scene: `{r['raster']}`, {r['raster_size'][0]} x {r['raster_size'][1]} px synthetic GeoTIFF "
         f"(generator `--tile`, {r['objects']} objects), windows {r['patch']} px with gap {r['gap']}: "
-        f"{b['patches']} patches, batches of {r['batch_size']}; nano detector of "
-        f"`configs/synthetic/rotated_yolo_n.py`, {ckpt}. Each run in its own process after one warm-up batch; "
+        f"{b['patches']} patches, batches of {r['batch_size']}; detector of "
+        f"`{config}`, {ckpt}. Each run in its own process after one warm-up batch; "
         f"best of {r['rounds']} runs of each kind in ABBA order (every run in the JSON); the bare forward and "
         "patch call are timed batch by batch, interleaved.", "",
         "| run | wall time | patches/s | peak RSS |", "|---|---:|---:|---:|",

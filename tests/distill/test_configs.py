@@ -157,3 +157,16 @@ def test_every_benchmark_method_config_exists():
 
     for name, config in bench_kd.METHODS.items():
         assert os.path.isfile(os.path.join(ROOT, config)), name
+
+
+@pytest.mark.parametrize("method", ["daik_full", "crosskd", "mimic"])
+def test_demo_configs_distil_the_pico_student_from_the_nano_teacher(method):
+    """The demo's distillation configs hold exactly the student that student_pico.py trains alone
+    (their comparison in `make demo` is like for like) and name the shipped teacher."""
+    from daik.engine.runner import load_config
+
+    cfg = load_config(os.path.join(ROOT, "configs", "demo", f"{method}_pico.py"))
+    pico = load_config(os.path.join(ROOT, "configs", "demo", "student_pico.py")).model.to_dict()
+    assert cfg.model.student.to_dict() == pico and pico["backbone"]["widen_factor"] == 0.125
+    assert cfg.model.teacher_config == "../../demo/teacher_n.py"
+    assert cfg.model.teacher_ckpt == "checkpoints/demo_teacher_n.pth"

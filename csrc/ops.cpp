@@ -10,6 +10,8 @@ TORCH_LIBRARY(daik, m) {
       "box_iou_rotated_backward(Tensor grad, Tensor boxes1, Tensor boxes2, str mode, "
       "bool aligned) -> (Tensor, Tensor)");
   m.def("nms_rotated(Tensor boxes, Tensor scores, float iou_threshold, Tensor? labels) -> Tensor");
+  // CPU only: nms_rotated's exhaustive loop at every size (tests and benchmarks of the grid loop).
+  m.def("nms_rotated_exhaustive(Tensor boxes, Tensor scores, float iou_threshold, Tensor? labels) -> Tensor");
 }
 
 // `import daik._C` only has to load this library (which registers the ops above); the

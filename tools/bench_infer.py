@@ -14,6 +14,9 @@ other, each with the same torch threads and batch size:
   ``forward`` (``model(x, mode="tensor")``: backbone, neck, head logits) and ``patch call``
   (the predictor's per-patch model call, ``DetectorPatchFn``: forward + decode + per-patch NMS).
 
+Both run the model as the tiled predictor does: reparameterised (``DetectorPatchFn``'s fused
+copy, RepVGG branches and batch norms folded).
+
 The bare run times the forward and the patch call batch by batch, interleaved. Both kinds of
 run do one untimed warm-up batch and run ``--rounds`` times in ABBA order (the cores are
 shared: load drifts); the best run of each kind is compared, every run is in the JSON. Targets: tiled wall time within 10 % of the bare forward,
@@ -103,12 +106,13 @@ def worker_bare(args) -> dict:
         jobs = plan_patches(src.width, src.height, args.patch, args.gap)
         patches = np.stack([src.read_patch(j.x, j.y, j.size, j.rate)[0] for j in jobs])  # (P, S, S, 3)
     fn = DetectorPatchFn(model)
+    net = fn.model  # the reparameterised copy the tiled run uses too
     batches = [patches[i:i + args.batch_size] for i in range(0, len(patches), args.batch_size)]
-    pre = model.data_preprocessor
+    pre = net.data_preprocessor
 
     def forward(b):  # normalisation as the detector does it, then the forward alone
         with torch.no_grad():
-            model(pre({"inputs": list(torch.from_numpy(b).permute(0, 3, 1, 2))})["inputs"], mode="tensor")
+            net(pre({"inputs": list(torch.from_numpy(b).permute(0, 3, 1, 2))})["inputs"], mode="tensor")
 
     forward(batches[0]), fn(batches[0])  # warm-up
     t_fwd = t_call = 0.0

@@ -30,12 +30,13 @@ from daik.utils import git_commit, replace_section
 # Problem sizes. The dense case is smaller because shapely needs ~75 µs per overlapping pair;
 # ref_* are the smaller problems on which the (slow, memory-hungry) references are timed.
 SIZES = {
-    "full": dict(pair=1000, dense=300, aligned=10000, nms=5000, poly=1000, ref_rows=100,
+    "full": dict(pair=1000, dense=300, aligned=10000, nms=5000, merge=40000, poly=1000, ref_rows=100,
                  ref_nms=500, ref_poly_rows=5, repeats=7, slow_repeats=3),
-    "quick": dict(pair=300, dense=100, aligned=3000, nms=1500, poly=300, ref_rows=30,
+    "quick": dict(pair=300, dense=100, aligned=3000, nms=1500, merge=8000, poly=300, ref_rows=30,
                   ref_nms=200, ref_poly_rows=2, repeats=3, slow_repeats=1),
 }
-IMPLS = ["daik", "daik (1 thread)", "shapely (all pairs)", "shapely (STRtree)", "reference", "mmcv"]
+IMPLS = ["daik", "daik (1 thread)", "daik exhaustive loop", "shapely (all pairs)", "shapely (STRtree)",
+         "reference", "mmcv"]
 NMS_THR = 0.1
 
 
@@ -223,6 +224,30 @@ def case_nms(n: int, s: dict, dev: str, mmcv) -> dict:
                 entries=entries, check=check)
 
 
+def case_merge(n: int, s: dict) -> dict:
+    """Merging the patch detections of a whole scene: ``n`` boxes over 10,000 px, each object
+    found 1-5 times; the grid loop of nms_rotated against its exhaustive loop (CPU)."""
+    from daik.ops._ext import load_ops
+
+    g = torch.Generator().manual_seed(11)
+    objects = scene_boxes(n // 3, 12, extent=10000.0)
+    objects[:, 2:4] = 8 + torch.rand(len(objects), 2, generator=g) * 72
+    boxes = jittered(objects.repeat_interleave(torch.randint(1, 6, (len(objects),), generator=g), 0)[:n], 13,
+                     scale=0.05)
+    scores = torch.rand(len(boxes), generator=g)
+    labels = torch.randint(0, 15, (len(boxes),), generator=g)
+    ops = load_ops()
+    entries = [("daik", str(len(boxes)), lambda: ops.nms_rotated(boxes, scores, NMS_THR, labels), s["repeats"]),
+               ("daik exhaustive loop", str(len(boxes)),
+                lambda: ops.nms_rotated_exhaustive(boxes, scores, NMS_THR, labels), s["slow_repeats"])]
+    keep = ops.nms_rotated(boxes, scores, NMS_THR, labels)
+    check = {"kept": int(len(keep)),
+             "same_keep_as_exhaustive": bool(torch.equal(keep, ops.nms_rotated_exhaustive(boxes, scores, NMS_THR,
+                                                                                          labels)))}
+    return dict(title=f"batched_nms_rotated, scene merge: {len(boxes)} boxes over 10,000 px, 15 classes (CPU)",
+                op="nms_rotated", problem=str(len(boxes)), entries=entries, check=check, threaded=False)
+
+
 def case_poly(n: int, s: dict) -> dict:
     p = rbox2poly(scene_boxes(n, 8).double()).numpy()
     q = rbox2poly(scene_boxes(n, 9).double()).numpy()
@@ -401,6 +426,7 @@ def main(argv=None) -> dict:
         lambda: case_iou_aligned(s["aligned"], s, args.device, mmcv),
         lambda: case_iou_backward(s["aligned"], s, args.device),
         lambda: case_nms(s["nms"], s, args.device, mmcv),
+        lambda: case_merge(s["merge"], s),
         lambda: case_poly(s["poly"], s),
     ]
     info = meta(args)

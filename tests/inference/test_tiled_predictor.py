@@ -158,3 +158,33 @@ def test_patch_fn_errors_reach_the_caller(geo_tile):
 
     with pytest.raises(RuntimeError, match="0 results"):
         TiledPredictor(short, patch_size=PATCH, gap=GAP, progress=False).predict(geo_tile.path)
+
+
+def test_detector_patch_fn_runs_a_fused_copy():
+    """DetectorPatchFn reparameterises a copy (the caller's model stays trainable) and detects
+    what the unfused model detects, up to float rounding."""
+    import torch
+
+    from daik.inference import DetectorPatchFn
+    from tests.models.helpers import build_tiny
+
+    model = build_tiny(num_classes=2)
+    g = torch.Generator().manual_seed(0)
+    for m in model.modules():  # batch norms with statistics of their own, so that folding matters
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.copy_(torch.randn(m.num_features, generator=g) * 0.1)
+            m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+    # every (point, class) pair comes out, no NMS: nothing near a threshold can flip
+    model.eval().head.test_cfg.update(score_thr=-1.0, nms_pre=0, nms=None, max_per_img=10 ** 6)
+    units = lambda mod: [m for m in mod.modules() if hasattr(m, "deployed")]  # noqa: E731
+    fused, plain = DetectorPatchFn(model), DetectorPatchFn(model, fuse=False)
+    assert units(model) and not any(m.deployed for m in units(model))
+    assert all(m.deployed for m in units(fused.model))
+    images = np.random.default_rng(0).integers(0, 255, (2, 96, 96, 3), dtype=np.uint8)
+    n_pairs = 2 * (12 * 12 + 6 * 6 + 3 * 3)
+    for (bf, sf, lf), (bp, sp, lp) in zip(fused(images), plain(images)):
+        assert len(sp) == len(sf) == n_pairs
+        of, op = np.lexsort((bf[:, 0], lf)), np.lexsort((bp[:, 0], lp))  # same order for both
+        np.testing.assert_array_equal(lf[of], lp[op])
+        np.testing.assert_allclose(sf[of], sp[op], atol=1e-5)
+        np.testing.assert_allclose(bf[of], bp[op], atol=1e-3)

@@ -115,3 +115,23 @@ def test_decoded_box_matches_distance_convention():
     torch.testing.assert_close(dec.rboxes[0, :, :2], raw.priors.points)
     torch.testing.assert_close(dec.rboxes[0, :, 2], raw.priors.strides * 4)
     torch.testing.assert_close(dec.angles, torch.full_like(dec.angles, math.radians(45.5)))
+
+
+@pytest.mark.parametrize("multi_label", [True, False])
+def test_predict_decodes_only_candidates_with_the_same_result(multi_label):
+    """predict decodes the points above the score threshold only; its detections equal those
+    of decoding every point first (the path of training and of the export wrapper)."""
+    from daik.models.heads import postprocess_single
+
+    head = _head(num_classes=3)
+    feats = _feats(head, batch=2, seed=3)
+    cfg = dict(score_thr=0.005, nms_pre=50, nms=dict(iou_threshold=0.3), max_per_img=40, multi_label=multi_label)
+    metas = [dict(scale_factor=(0.5, 0.5)), dict(scale_factor=(1.0, 2.0))]
+    got = head.predict(feats, metas, cfg=cfg)
+    dec = head.decode(head.predict_raw(feats))
+    full_cfg = {**head.test_cfg, **cfg}
+    for i, meta in enumerate(metas):
+        want = postprocess_single(dec.rboxes[i], dec.scores[i], full_cfg, meta)
+        assert len(want.scores) > 5  # the case is not empty
+        assert torch.equal(got[i].bboxes, want.bboxes)
+        assert torch.equal(got[i].scores, want.scores) and torch.equal(got[i].labels, want.labels)

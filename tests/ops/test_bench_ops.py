@@ -45,3 +45,10 @@ def test_run_case_and_markdown(bench, tmp_path):
                 commit="y", load_average_start=0.0, load_average_end=0.0)
     text = bench.markdown(dict(meta=meta, cases=[result], target=None))
     assert "| tiny | " in text and "x)" in text
+
+
+def test_merge_case_compares_the_grid_with_the_exhaustive_loop(bench):
+    case = bench.case_merge(3000, dict(repeats=1, slow_repeats=1))
+    assert int(case["problem"]) >= 1024  # large enough for the grid loop
+    assert case["check"]["same_keep_as_exhaustive"] and 0 < case["check"]["kept"] < int(case["problem"])
+    assert [e[0] for e in case["entries"]] == ["daik", "daik exhaustive loop"]

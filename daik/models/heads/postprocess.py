@@ -1,5 +1,5 @@
 """From decoded predictions of one image to its detections in original-image coordinates."""
-from typing import Mapping, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence, Union
 
 import torch
 from mmengine.structures import InstanceData
@@ -58,8 +58,8 @@ def rescale_rboxes(rboxes: torch.Tensor, scale_factor: Optional[Sequence[float]]
     return poly2rbox(poly).to(rboxes.dtype)
 
 
-def postprocess_single(rboxes: torch.Tensor, scores: torch.Tensor, cfg: Mapping,
-                       img_meta: Optional[Mapping] = None, rescale: bool = True) -> InstanceData:
+def postprocess_single(rboxes: Union[torch.Tensor, Callable[[torch.Tensor], torch.Tensor]], scores: torch.Tensor,
+                       cfg: Mapping, img_meta: Optional[Mapping] = None, rescale: bool = True) -> InstanceData:
     """Detections of one image.
 
     Score threshold, ``nms_pre`` best (point, class) pairs, class-wise rotated NMS (skipped
@@ -67,7 +67,8 @@ def postprocess_single(rboxes: torch.Tensor, scores: torch.Tensor, cfg: Mapping,
     rescaled to the original image with ``img_meta["scale_factor"]``.
 
     Args:
-        rboxes: ``(N, 5)`` boxes in input pixels.
+        rboxes: ``(N, 5)`` boxes in input pixels, or a function giving the boxes ``(K, 5)`` of
+            the point indices ``(K,)`` it is called with (only the candidates get decoded).
         scores: ``(N, C)`` probabilities.
         cfg: test config (keys of :data:`DEFAULT_TEST_CFG`).
         img_meta: the data sample's metainfo.
@@ -78,7 +79,7 @@ def postprocess_single(rboxes: torch.Tensor, scores: torch.Tensor, cfg: Mapping,
     """
     cfg = {**DEFAULT_TEST_CFG, **dict(cfg or {})}
     pidx, labels, s = select_candidates(scores.detach(), cfg["score_thr"], cfg["nms_pre"], cfg["multi_label"])
-    boxes = rboxes.detach()[pidx].float()
+    boxes = (rboxes.detach()[pidx] if isinstance(rboxes, torch.Tensor) else rboxes(pidx)).float()
     if cfg["nms"] and boxes.shape[0] > 0:
         keep = batched_nms_rotated(boxes, s.float(), labels, cfg["nms"]["iou_threshold"])
         keep = keep.to(boxes.device)

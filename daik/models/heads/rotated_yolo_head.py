@@ -14,6 +14,7 @@ the box's own rotated frame (:class:`~daik.models.task_modules.RBoxDistanceCoder
 branch predicts them in stride units over ``0..reg_max`` bins; the angle comes from 180 CSL
 bins (:class:`~daik.models.task_modules.CSLCoder`).
 """
+from functools import partial
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
@@ -233,7 +234,18 @@ class RotatedYOLOv6Head(EffiDeHead):
                 rescale: bool = True, cfg: Optional[dict] = None) -> List[InstanceData]:
         """Detections per image (see :func:`~daik.models.heads.postprocess.postprocess_single`);
         ``cfg`` overrides keys of the head's ``test_cfg`` (e.g. ``nms=None``)."""
-        decoded = self.decode(self.predict_raw(feats))
+        raw = self.predict_raw(feats)
+        scores = raw.cls_logits.detach().sigmoid()
         cfg = {**self.test_cfg, **dict(cfg or {})}
-        return [postprocess_single(decoded.rboxes[i], decoded.scores[i], cfg, meta, rescale)
+        return [postprocess_single(partial(self.decode_points, raw, i), scores[i], cfg, meta, rescale)
                 for i, meta in enumerate(batch_img_metas)]
+
+    def decode_points(self, raw: RawPreds, i: int, idx: torch.Tensor) -> torch.Tensor:
+        """Rboxes ``(K, 5)`` of the points ``idx`` of image ``i`` (detached): what
+        :meth:`decode` gives for them, without decoding the points no detection comes from
+        (at 1024 px the distance and angle distributions of all 21,504 points cost about as
+        much as the head's last convolutions)."""
+        pri = raw.priors
+        dist = dfl_expectation(raw.reg_logits[i, idx].detach().float()) * pri.strides[idx, None]
+        angles = self.angle_coder.decode(raw.ang_logits[i, idx].detach().float())
+        return self.box_coder.decode(pri.points[idx], dist, angles)

@@ -243,8 +243,8 @@ class RotatedYOLOv6Head(EffiDeHead):
     def decode_points(self, raw: RawPreds, i: int, idx: torch.Tensor) -> torch.Tensor:
         """Rboxes ``(K, 5)`` of the points ``idx`` of image ``i`` (detached): what
         :meth:`decode` gives for them, without decoding the points no detection comes from
-        (at 1024 px the distance and angle distributions of all 21,504 points cost about as
-        much as the head's last convolutions)."""
+        (for the n model at 1024 px on one CPU thread, decoding all 21,504 points of a batch of
+        two took 0.17 s against 1.8 s for the forward: a tenth of the model call)."""
         pri = raw.priors
         dist = dfl_expectation(raw.reg_logits[i, idx].detach().float()) * pri.strides[idx, None]
         angles = self.angle_coder.decode(raw.ang_logits[i, idx].detach().float())

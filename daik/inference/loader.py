@@ -3,7 +3,8 @@ background thread that reads them in batches.
 
 GDAL releases the GIL while it reads and decompresses, so the reader thread fills the next
 batches while the model runs on the current one; a bounded queue keeps at most ``prefetch``
-batches in memory. The thread opens its own :class:`~daik.inference.raster.RasterSource`
+batches in memory. Each patch is read straight into its slot of the batch array (no copy
+to stack them). The thread opens its own :class:`~daik.inference.raster.RasterSource`
 (rasterio datasets must not be shared between threads).
 """
 import queue
@@ -94,27 +95,28 @@ class PatchReader:
                 continue
         return False
 
-    def _batch(self, jobs, images, valid, skipped) -> PatchBatch:
-        size = self.jobs[0].size if self.jobs else 0
-        if not jobs:
-            return PatchBatch([], np.zeros((0, size, size, 3), np.uint8), np.zeros((0, size, size), bool), skipped)
-        return PatchBatch(jobs, np.stack(images), np.stack(valid), skipped)
-
     def _run(self) -> None:
         try:
             with self.open_source() as src:
-                jobs, images, valid, skipped = [], [], [], []
-                for job in self.jobs:
-                    img, ok = src.read_patch(job.x, job.y, job.size, job.rate)
-                    if not ok.any():
+                size = self.jobs[0].size if self.jobs else 0
+                new_slots = lambda: (np.zeros((self.batch_size, size, size, 3), np.uint8),  # noqa: E731
+                                     np.zeros((self.batch_size, size, size), bool))
+                images, valid = new_slots()
+                jobs, skipped = [], []
+                for job in self.jobs:  # each patch read straight into its slot of the batch
+                    k = len(jobs)
+                    src.read_patch(job.x, job.y, job.size, job.rate, out=(images[k], valid[k]))
+                    if not valid[k].any():
+                        images[k] = 0
                         skipped.append(job)
                         continue
-                    jobs.append(job), images.append(img), valid.append(ok)
+                    jobs.append(job)
                     if len(jobs) == self.batch_size:
-                        if not self._put(self._batch(jobs, images, valid, skipped)):
+                        if not self._put(PatchBatch(jobs, images, valid, skipped)):
                             return
-                        jobs, images, valid, skipped = [], [], [], []
-                if (jobs or skipped) and not self._put(self._batch(jobs, images, valid, skipped)):
+                        (images, valid), jobs, skipped = new_slots(), [], []
+                last = PatchBatch(jobs, images[:len(jobs)], valid[:len(jobs)], skipped)
+                if (jobs or skipped) and not self._put(last):
                     return
             self._put(_DONE)
         except BaseException as e:  # noqa: BLE001 - handed to the consumer, which re-raises it

@@ -158,11 +158,18 @@ class RasterSource:
             rgb = rgb * valid[..., None].astype(np.uint8)
         return rgb
 
-    def read_patch(self, x1: int, y1: int, size: int, rate: float = 1.0) -> Tuple[np.ndarray, np.ndarray]:
+    def read_patch(self, x1: int, y1: int, size: int, rate: float = 1.0,
+                   out: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> Tuple[np.ndarray, np.ndarray]:
         """The window ``[x1, x1 + size) x [y1, y1 + size)`` of the scene rescaled by ``rate``.
 
         Only the part of the window that lies on the scene is read (in original pixels
         ``[x1 / rate, (x1 + size) / rate)``) and resized by ``rate``; the rest is padding.
+        8-bit RGB at rate 1 (the common case) is read by GDAL straight into the patch, pixel
+        interleaved: no band-sequential array to transpose and copy.
+
+        Args:
+            out: zero-filled ``(size, size, 3)`` uint8 and ``(size, size)`` bool arrays to
+                fill (e.g. slots of a batch) instead of new ones.
 
         Returns:
             ``(size, size, 3)`` uint8 RGB and the ``(size, size)`` bool validity mask (False on
@@ -170,14 +177,18 @@ class RasterSource:
         """
         from rasterio.windows import Window
 
-        img = np.zeros((size, size, 3), dtype=np.uint8)
-        valid = np.zeros((size, size), dtype=bool)
+        if out is None:
+            img, valid = np.zeros((size, size, 3), dtype=np.uint8), np.zeros((size, size), dtype=bool)
+        else:
+            img, valid = out
         c0, r0 = max(0, int(math.floor(x1 / rate))), max(0, int(math.floor(y1 / rate)))
         c1 = min(self.width, int(math.ceil((x1 + size) / rate)))
         r1 = min(self.height, int(math.ceil((y1 + size) / rate)))
         if c1 <= c0 or r1 <= r0:
             return img, valid
         win = Window(c0, r0, c1 - c0, r1 - r0)
+        if rate == 1.0 and self.dtype == np.uint8 and len(self.indexes) == 3:
+            return self._read_direct(win, c0 - x1, r0 - y1, img, valid)
         arr = np.moveaxis(self.ds.read(self.indexes, window=win), 0, -1)  # (h, w, C)
         mask = self.ds.dataset_mask(window=win) > 0 if self.has_mask else np.ones(arr.shape[:2], dtype=bool)
         rgb = self._normalise(arr, mask)
@@ -193,4 +204,19 @@ class RasterSource:
         h, w = min(rgb.shape[0], size - oy), min(rgb.shape[1], size - ox)
         img[oy:oy + h, ox:ox + w] = rgb[:h, :w]
         valid[oy:oy + h, ox:ox + w] = mask[:h, :w]
+        return img, valid
+
+    def _read_direct(self, win, ox: int, oy: int, img: np.ndarray, valid: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """8-bit RGB window ``win`` read into ``img`` at ``(ox, oy)`` (rate 1)."""
+        h, w = int(win.height), int(win.width)
+        dst = img[oy:oy + h, ox:ox + w]
+        got = self.ds.read(self.indexes, window=win, out=np.moveaxis(dst, -1, 0))  # GDAL fills dst's strides
+        if not np.shares_memory(got, dst):  # a rasterio that copies instead
+            dst[...] = np.moveaxis(got, 0, -1)
+        if self.has_mask:
+            mask = self.ds.dataset_mask(window=win) > 0
+            dst[~mask] = 0
+            valid[oy:oy + h, ox:ox + w] = mask
+        else:
+            valid[oy:oy + h, ox:ox + w] = True
         return img, valid

@@ -226,7 +226,8 @@ def markdown(r: dict) -> str:
         f"Scene: `{r['raster']}`, {r['raster_size'][0]} x {r['raster_size'][1]} px synthetic GeoTIFF "
         f"(generator `--tile`, {r['objects']} objects), windows {r['patch']} px with gap {r['gap']}: "
         f"{b['patches']} patches, batches of {r['batch_size']}; detector of "
-        f"`{config}`, {ckpt}. Each run in its own process after one warm-up batch; "
+        f"`{config}`, {ckpt}, reparameterised (RepVGG branches and batch norms folded) in every run. "
+        "Each run in its own process after one warm-up batch; "
         f"best of {r['rounds']} runs of each kind in ABBA order (every run in the JSON); the bare forward and "
         "patch call are timed batch by batch, interleaved.", "",
         "| run | wall time | patches/s | peak RSS |", "|---|---:|---:|---:|",

@@ -67,16 +67,18 @@ def test_flop_counter_on_a_conv_and_the_family_table():
     assert "YOLOv6-R-n (rotated)" in format_table(rows, (640,))
 
 
-@pytest.mark.parametrize("size", ["s", "m"])
-def test_demo_teachers_are_the_synthetic_models_on_the_demo_schedule(size):
+@pytest.mark.parametrize("name,size,epochs",
+                         [("teacher_s", "s", 24), ("teacher_m", "m", 24), ("teacher_m_12e", "m", 12)])
+def test_demo_teachers_are_the_synthetic_models_on_the_demo_schedule(name, size, epochs):
     """configs/demo/teacher_{s,m}.py restate the s / m model on top of teacher_n.py: the model
     must be the synthetic config's, the data and the rest of the schedule teacher_n's."""
-    demo = Config.fromfile(os.path.join(ROOT, "configs", "demo", f"teacher_{size}.py"))
+    demo = Config.fromfile(os.path.join(ROOT, "configs", "demo", f"{name}.py"))
     synth = Config.fromfile(os.path.join(ROOT, "configs", "synthetic", f"rotated_yolo_{size}.py"))
     n = Config.fromfile(os.path.join(ROOT, "configs", "demo", "teacher_n.py"))
     assert demo.model.to_dict() == synth.model.to_dict() != n.model.to_dict()
     assert demo.train_dataloader.to_dict() == n.train_dataloader.to_dict()
     assert demo.optim_wrapper.to_dict() == n.optim_wrapper.to_dict()
-    epochs = demo.train_cfg.max_epochs
-    assert epochs == (24 if size == "s" else 12) and demo.param_scheduler[1]["end"] == epochs
+    assert demo.train_cfg.max_epochs == epochs and demo.param_scheduler[1]["end"] == epochs
     assert demo.param_scheduler[0] == n.param_scheduler[0]
+    if epochs == 24:
+        assert demo.param_scheduler == n.param_scheduler and demo.train_cfg == n.train_cfg

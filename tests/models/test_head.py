@@ -135,3 +135,26 @@ def test_predict_decodes_only_candidates_with_the_same_result(multi_label):
         assert len(want.scores) > 5  # the case is not empty
         assert torch.equal(got[i].bboxes, want.bboxes)
         assert torch.equal(got[i].scores, want.scores) and torch.equal(got[i].labels, want.labels)
+
+
+@pytest.mark.parametrize("multi_label", [True, False])
+@pytest.mark.parametrize("nms_pre", [0, 1, 37, 500, 10 ** 6])
+def test_select_candidates_is_the_stable_descending_order(multi_label, nms_pre):
+    """select_candidates keeps the first nms_pre of a stable descending sort of every (point,
+    class) pair above the threshold, ties in row-major order - also through its top-k shortcut."""
+    from daik.models.heads import select_candidates
+
+    g = torch.Generator().manual_seed(nms_pre)
+    scores = (torch.rand(900, 5, generator=g) * 20).floor() / 20  # many exact ties
+    scores[3, 1] = float("nan")
+    thr = 0.2
+    pidx, labels, s = select_candidates(scores, thr, nms_pre, multi_label)
+    if multi_label:
+        pairs = [(i, c) for i in range(900) for c in range(5) if scores[i, c] > thr]
+    else:
+        best, arg = scores.max(dim=-1)
+        pairs = [(i, int(arg[i])) for i in range(900) if best[i] > thr]
+    want = sorted(pairs, key=lambda p: -float(scores[p]))  # Python's sort is stable
+    want = want[:nms_pre] if nms_pre > 0 else want
+    assert len(want) > 0 and list(zip(pidx.tolist(), labels.tolist())) == want
+    assert torch.equal(s, scores[pidx, labels])

@@ -23,16 +23,24 @@ def select_candidates(scores: torch.Tensor, score_thr: float, nms_pre: int, mult
     Returns:
         ``point_idx (K,)``, ``labels (K,)``, ``scores (K,)`` sorted by descending score.
     """
-    if multi_label:
-        pidx, labels = (scores > score_thr).nonzero(as_tuple=True)
-        s = scores[pidx, labels]
+    if multi_label:  # row-major over (point, class), as nonzero on (N, C); index_select, not fancy indexing
+        flat = scores.reshape(-1)
+        keep = (flat > score_thr).nonzero().squeeze(1)
+        s = flat.index_select(0, keep)
+        pidx, labels = keep.div(scores.shape[-1], rounding_mode="floor"), keep.remainder(scores.shape[-1])
     else:
         s, labels = scores.max(dim=-1)
         pidx = (s > score_thr).nonzero(as_tuple=True)[0]
         s, labels = s[pidx], labels[pidx]
-    order = s.argsort(descending=True, stable=True)
-    if nms_pre > 0:
-        order = order[:nms_pre]
+    if 0 < nms_pre < s.numel():
+        # the nms_pre best of the stable descending order without sorting every candidate (at a
+        # 0.01 threshold a 1024 px patch has ~85,000): everything at or above the nms_pre-th
+        # value, in index order, then the stable sort of that handful
+        kth = torch.topk(s, nms_pre, sorted=False).values.min()
+        top = (s >= kth).nonzero().squeeze(1)
+        order = top[s.index_select(0, top).argsort(descending=True, stable=True)][:nms_pre]
+    else:
+        order = s.argsort(descending=True, stable=True)
     return pidx[order], labels[order], s[order]
 
 

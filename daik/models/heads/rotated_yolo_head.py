@@ -248,7 +248,7 @@ class RotatedYOLOv6Head(EffiDeHead):
         # only (the flattened (B, N, P) layout of predict_raw costs a transposing copy of the
         # 180 angle channels: for the n model at 1024 px, 0.13 s of a 1.8 s batch of two).
         reg, ang = (torch.cat([m.detach().flatten(2) for m in maps[k]], dim=2) for k in ("reg", "ang"))
-        scores = torch.cat([m.detach().flatten(2) for m in maps["cls"]], dim=2).transpose(1, 2).sigmoid()
+        scores = torch.cat([m.detach().flatten(2) for m in maps["cls"]], dim=2).transpose(1, 2).sigmoid().contiguous()
         cfg = {**self.test_cfg, **dict(cfg or {})}
         return [postprocess_single(partial(self.decode_points, reg[i], ang[i], priors), scores[i], cfg, meta, rescale)
                 for i, meta in enumerate(batch_img_metas)]
@@ -257,6 +257,7 @@ class RotatedYOLOv6Head(EffiDeHead):
         """Rboxes ``(K, 5)`` of the points ``idx`` of one image, from its channels-first DFL
         logits ``(4 (reg_max + 1), N)`` and CSL logits ``(A, N)``: what :meth:`decode` gives
         for those points, without decoding the points no detection comes from."""
-        reg_k = reg[:, idx].t().reshape(-1, 4, self.reg_max + 1)
-        dist, angles = self.decode_geometry(reg_k, ang[:, idx].t(), priors.strides[idx])
+        reg_k = reg.index_select(1, idx).t().contiguous().reshape(-1, 4, self.reg_max + 1)
+        ang_k = ang.index_select(1, idx).t().contiguous()  # index_select: 4x faster than ang[:, idx] here
+        dist, angles = self.decode_geometry(reg_k, ang_k, priors.strides[idx])
         return self.box_coder.decode(priors.points[idx], dist, angles)

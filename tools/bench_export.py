@@ -111,13 +111,14 @@ def time_latency(model, files: dict, size: int, repeats: int, threads: int) -> d
 
 def _torch_runner(model, size: int):
     """PyTorch on the very input the ONNX files get: letterboxed to ``size`` (OnnxDetector's
-    pre-processing), boxes scaled back to the image."""
+    pre-processing), boxes scaled back to the image. ``model`` runs as given (unfused stays
+    unfused: the "PyTorch eager" row is the trained module itself)."""
     import numpy as np
 
     from daik.export.runtime import letterbox
     from daik.inference import DetectorPatchFn
 
-    fn = DetectorPatchFn(model)
+    fn = DetectorPatchFn(model, fuse=False)
 
     def run(img):
         x, scale = letterbox(img, (size, size))
@@ -187,7 +188,8 @@ def main(argv=None):
     report = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": git_commit(),
               "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus",
               "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
-              "threads": args.threads, "config": os.path.relpath(os.path.abspath(args.config), ROOT), "checkpoint": args.checkpoint, "load_start": load0,
+              "threads": args.threads, "config": os.path.relpath(os.path.abspath(args.config), ROOT),
+              "checkpoint": args.checkpoint, "load_start": load0,
               "load_end": os.getloadavg()[0], "sizes": args.sizes, "latency_s": latency, "quality": quality,
               "val_dir": os.path.relpath(args.val_dir, ROOT), "calib_num": args.calib_num,
               "ratio_fp32_vs_eager": {s: latency[s]["ORT FP32"] / latency[s]["PyTorch eager"] for s in args.sizes},

@@ -36,7 +36,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from daik.utils import git_commit, replace_section  # noqa: E402
+from daik.utils import git_commit, replace_section, retain_freed_memory  # noqa: E402
 
 CONFIG = os.path.join(ROOT, "configs", "synthetic", "rotated_yolo_n.py")
 
@@ -54,6 +54,9 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=1, help="torch threads of both runs")
     p.add_argument("--rounds", type=int, default=2,
                    help="tiled and bare runs in ABBA order this many times; the best of each is compared")
+    p.add_argument("--malloc", choices=["retain", "default"], default="retain",
+                   help="both runs: glibc keeps freed blocks for reuse, as tools/infer_large.py does "
+                        "(retain_freed_memory), or glibc's defaults")
     p.add_argument("--work-dir", default=os.path.join(ROOT, "work_dirs", "bench_infer"))
     p.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "infer.json"))
     p.add_argument("--readme", default=os.path.join(ROOT, "benchmarks", "README.md"))
@@ -68,12 +71,18 @@ def _model(args):
     from daik.engine.detector import load_detector
 
     torch.set_num_threads(args.threads)
+    if args.malloc == "retain":
+        retain_freed_memory()
     model, _, names = load_detector(args.config, args.checkpoint)
     return model, names
 
 
 def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def _minor_faults() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def worker_tiled(args) -> dict:
@@ -87,11 +96,12 @@ def worker_tiled(args) -> dict:
     fn(np.zeros((args.batch_size, args.patch, args.patch, 3), np.uint8))  # warm-up
     rss_model = _rss_mib()
     pred = TiledPredictor(fn, patch_size=args.patch, gap=args.gap, batch_size=args.batch_size, progress=True)
-    t0 = time.perf_counter()
+    t0, f0 = time.perf_counter(), _minor_faults()
     res = pred.predict(args.raster)
     write_geojson(os.path.join(args.work_dir, "scene.geojson"), res, names)
     wall = time.perf_counter() - t0
-    return dict(wall_s=wall, stats=res.stats, peak_rss_mib=_rss_mib(), rss_after_model_mib=rss_model)
+    return dict(wall_s=wall, stats=res.stats, peak_rss_mib=_rss_mib(), rss_after_model_mib=rss_model,
+                minor_faults=_minor_faults() - f0)
 
 
 def worker_bare(args) -> dict:
@@ -116,7 +126,7 @@ def worker_bare(args) -> dict:
 
     forward(batches[0]), fn(batches[0])  # warm-up
     t_fwd = t_call = 0.0
-    n_det = 0
+    n_det, f0 = 0, _minor_faults()
     for b in batches:  # interleaved batch by batch, so that both see the same machine load
         t0 = time.perf_counter()
         forward(b)
@@ -124,7 +134,7 @@ def worker_bare(args) -> dict:
         n_det += sum(len(r[1]) for r in fn(b))
         t_fwd, t_call = t_fwd + t1 - t0, t_call + time.perf_counter() - t1
     return dict(patches=len(patches), forward_s=t_fwd, patch_call_s=t_call, raw_detections=n_det,
-                peak_rss_mib=_rss_mib())
+                peak_rss_mib=_rss_mib(), minor_faults=_minor_faults() - f0)
 
 
 # ---------------------------------------------------------------------------------- driver
@@ -142,7 +152,7 @@ def run_worker(kind: str, args) -> dict:
     """Run one worker in a fresh process and return its JSON report."""
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", kind, "--raster", args.raster, "--config",
            args.config, "--patch", str(args.patch), "--gap", str(args.gap), "--batch-size", str(args.batch_size),
-           "--threads", str(args.threads), "--work-dir", args.work_dir]
+           "--threads", str(args.threads), "--work-dir", args.work_dir, "--malloc", args.malloc]
     if args.checkpoint:
         cmd += ["--checkpoint", args.checkpoint]
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS=str(args.threads))
@@ -194,17 +204,19 @@ def summarize(args, runs: dict, load0: float) -> dict:
     tiled["peak_rss_mib"] = max(t["peak_rss_mib"] for t in runs["tiled"])
     bare = {"patches": runs["bare"][0]["patches"], "forward_s": min(b["forward_s"] for b in runs["bare"]),
             "patch_call_s": min(b["patch_call_s"] for b in runs["bare"]),
+            "minor_faults": min(b.get("minor_faults", 0) for b in runs["bare"]),
             "peak_rss_mib": max(b["peak_rss_mib"] for b in runs["bare"])}
     return {
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": git_commit(),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus",
-        "torch": torch.__version__, "threads": args.threads, "batch_size": args.batch_size,
+        "torch": torch.__version__, "threads": args.threads, "batch_size": args.batch_size, "malloc": args.malloc,
         "raster": os.path.relpath(args.raster, ROOT), "raster_size": size, "objects": count_objects(args.raster),
         "patch": args.patch, "gap": args.gap, "checkpoint": args.checkpoint, "load_start": load0,
         "config": os.path.relpath(os.path.abspath(args.config), ROOT),
         "load_end": os.getloadavg()[0], "rounds": args.rounds, "tiled": tiled, "bare": bare,
         "all_runs": {k: [{"wall_s": v.get("wall_s"), "forward_s": v.get("forward_s"),
-                          "patch_call_s": v.get("patch_call_s")} for v in vs] for k, vs in runs.items()},
+                          "patch_call_s": v.get("patch_call_s"), "minor_faults": v.get("minor_faults")}
+                         for v in vs] for k, vs in runs.items()},
         "ratio_vs_forward": tiled["wall_s"] / bare["forward_s"],
         "ratio_vs_patch_call": tiled["wall_s"] / bare["patch_call_s"],
         "targets": {"ratio_vs_forward": 1.10, "peak_rss_mib": 2048},
@@ -241,11 +253,22 @@ def markdown(r: dict) -> str:
         f"{t['stats']['seconds_waiting']:.1f} s, merge {t['stats']['seconds_merge']:.2f} s "
         f"({t['stats']['raw_detections']} patch detections -> {t['stats']['detections']}); RSS after building the "
         f"model {t['rss_after_model_mib']:.0f} MiB. The bare run held all patches in memory "
-        f"(peak {b['peak_rss_mib']:.0f} MiB).", "",
+        f"(peak {b['peak_rss_mib']:.0f} MiB). " + malloc_line(r), "",
         f"Targets: tiled wall time within 10 % of the bare forward: **{r['ratio_vs_forward']:.3f}x** "
         f"({ok(r['ratio_vs_forward'] <= 1.10)}; {r['ratio_vs_patch_call']:.3f}x the per-patch model call); "
         f"peak RSS under 2 GiB: **{t['peak_rss_mib']:.0f} MiB** ({ok(t['peak_rss_mib'] < 2048)}).", "",
         "![tiled inference](infer.png)", ""])
+
+
+def malloc_line(r: dict) -> str:
+    """How memory was allocated in both runs, with their minor page faults a patch."""
+    t, b = r["tiled"], r["bare"]
+    if "minor_faults" not in t:
+        return ""
+    how = ("glibc kept freed blocks for reuse (`retain_freed_memory`, as `tools/infer_large.py` does)"
+           if r.get("malloc") == "retain" else "glibc's default malloc")
+    return (f"Both runs: {how}; minor page faults a patch: tiled {t['minor_faults'] / b['patches']:.0f}, "
+            f"bare (forward + patch call) {b['minor_faults'] / b['patches']:.0f}.")
 
 
 def plot(r: dict, path: str) -> None:

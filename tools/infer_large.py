@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from daik.engine.detector import load_detector  # noqa: E402
 from daik.engine.runner import DictAction  # noqa: E402
+from daik.utils import retain_freed_memory  # noqa: E402
 
 DEFAULTS = dict(patch=1024, gap=200, rates=[1.0], batch_size=4, bands=None, stretch="percentile",
                 percentiles=[2.0, 98.0])
@@ -51,6 +52,9 @@ def parse_args(argv=None):
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--malloc-default", action="store_true",
+                   help="leave glibc's malloc as it is (default: freed blocks up to 32 MiB are kept for reuse, "
+                        "see daik.utils.retain_freed_memory; ~10 %% faster on CPU)")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, help="override config entries, key=value")
     p.add_argument("--local-rank", "--local_rank", type=int, default=0, help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -97,6 +101,8 @@ def main(argv=None):
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    if not args.malloc_default:
+        retain_freed_memory()
     rank, world = init_distributed("gloo")
     model, cfg, names = load_detector(args.config, args.checkpoint, args.cfg_options, device=args.device)
     if args.score_thr is not None:

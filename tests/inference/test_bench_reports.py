@@ -24,6 +24,15 @@ def test_infer_table_states_the_targets():
     assert "**1.050x** (met" in ok and "**700 MiB** (met)" in ok
     bad = bench_infer.markdown(_infer_report(130.0, 2500))
     assert "**1.300x** (NOT met" in bad and "**2500 MiB** (NOT met)" in bad
+    assert "page faults" not in ok  # reports from before the fault counts still render
+
+
+def test_infer_table_says_how_memory_was_allocated():
+    r = _infer_report(105.0, 700)
+    r["tiled"]["minor_faults"], r["bare"]["minor_faults"] = 144 * 500, 144 * 20
+    text = bench_infer.markdown(dict(r, malloc="retain"))
+    assert "retain_freed_memory" in text and "tiled 500, bare (forward + patch call) 20." in text
+    assert "glibc's default malloc" in bench_infer.markdown(dict(r, malloc="default"))
 
 
 def test_export_table_states_the_target_and_int8_drop():

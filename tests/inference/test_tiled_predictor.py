@@ -188,3 +188,79 @@ def test_detector_patch_fn_runs_a_fused_copy():
         np.testing.assert_array_equal(lf[of], lp[op])
         np.testing.assert_allclose(sf[of], sp[op], atol=1e-5)
         np.testing.assert_allclose(bf[of], bp[op], atol=1e-3)
+
+
+class _TwoStage:
+    """A two-stage patch function around an oracle: ``run_model`` only records the batch,
+    ``postprocess`` (on the predictor's worker thread) calls the oracle, failing on demand."""
+
+    def __init__(self, oracle, fail_at: int = -1):
+        import threading
+
+        self.oracle, self.fail_at, self.threads, self.batches = oracle, fail_at, set(), 0
+        self._lock = threading.Lock()
+
+    def __call__(self, images, jobs):
+        return self.postprocess(self.run_model(images, jobs))
+
+    def run_model(self, images, jobs):
+        self.batches += 1
+        return images.copy(), list(jobs), self.batches
+
+    def postprocess(self, raw):
+        import threading
+
+        images, jobs, k = raw
+        with self._lock:
+            self.threads.add(threading.current_thread().name)
+        if k == self.fail_at:
+            raise ValueError(f"decoding batch {k} failed")
+        return self.oracle(images, jobs)
+
+
+def test_pipelined_post_process_gives_the_same_scene(geo_tile):
+    """Post-processing on the worker thread changes nothing: same patches in the same order,
+    same merged detections as the one-stage call; errors of the worker reach the caller."""
+    oracle = GTOracle(geo_tile.rboxes, geo_tile.labels)
+    kw = dict(patch_size=PATCH, gap=GAP, batch_size=2, progress=False)
+    one = TiledPredictor(oracle, **kw).predict(geo_tile.path)
+    staged = _TwoStage(GTOracle(geo_tile.rboxes, geo_tile.labels))
+    two = TiledPredictor(staged, **kw).predict(geo_tile.path)
+    assert staged.threads and all(t.startswith("daik-postprocess") for t in staged.threads)
+    assert staged.batches == -(-two.stats["patches"] // 2) and two.stats["seconds_postprocess_thread"] > 0
+    for a, b in zip(one.detections, two.detections):
+        np.testing.assert_array_equal(a, b)
+    off = TiledPredictor(_TwoStage(GTOracle(geo_tile.rboxes, geo_tile.labels)), pipeline=False, **kw)
+    np.testing.assert_array_equal(off.predict(geo_tile.path).detections.bboxes, one.detections.bboxes)
+    assert off.patch_fn.threads == {"MainThread"}  # the plain call: both stages on this thread
+    with pytest.raises(ValueError, match="decoding batch 2 failed"):
+        TiledPredictor(_TwoStage(oracle, fail_at=2), **kw).predict(geo_tile.path)
+
+
+def test_detector_patch_fn_stages_equal_test_step():
+    """DetectorPatchFn's two stages (maps, then decoding and NMS) give what the model's own
+    test_step gives, with per-patch NMS and without (the NMS-free student's setting)."""
+    import torch
+
+    from daik.inference import DetectorPatchFn
+    from daik.structures import DetDataSample
+    from tests.models.helpers import build_tiny
+
+    images = np.random.default_rng(1).integers(0, 255, (2, 96, 96, 3), dtype=np.uint8)
+    for nms in (dict(iou_threshold=0.1), None):
+        torch.manual_seed(0)
+        model = build_tiny(num_classes=2).eval()
+        model.head.test_cfg.update(score_thr=0.0, nms=nms)
+        fn = DetectorPatchFn(model)
+        assert fn._split()
+        meta = dict(img_shape=(96, 96), ori_shape=(96, 96), scale_factor=(1.0, 1.0))
+        with torch.no_grad():
+            ref = fn.model.test_step({"inputs": list(torch.from_numpy(images).permute(0, 3, 1, 2)),
+                                      "data_samples": [DetDataSample(metainfo=dict(meta)) for _ in range(2)]})
+        got = fn.postprocess(fn.run_model(images))
+        assert sum(len(s) for _, s, _ in got) > 0
+        for (b, s, lab), r in zip(got, ref):
+            p = r.pred_instances
+            np.testing.assert_array_equal(b, p.bboxes.double().numpy())
+            np.testing.assert_array_equal(s, p.scores.double().numpy())
+            np.testing.assert_array_equal(lab, p.labels.long().numpy())

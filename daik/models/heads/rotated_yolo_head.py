@@ -239,16 +239,29 @@ class RotatedYOLOv6Head(EffiDeHead):
     def predict(self, feats: Sequence[torch.Tensor], batch_img_metas: Sequence[Mapping],
                 rescale: bool = True, cfg: Optional[dict] = None) -> List[InstanceData]:
         """Detections per image (see :func:`~daik.models.heads.postprocess.postprocess_single`);
-        ``cfg`` overrides keys of the head's ``test_cfg`` (e.g. ``nms=None``)."""
+        ``cfg`` overrides keys of the head's ``test_cfg`` (e.g. ``nms=None``).
+
+        The same as :meth:`predict_maps` then :meth:`predict_from_maps`: the convolutions, then
+        the decoding and NMS (which a tiled predictor runs on another thread)."""
+        return self.predict_from_maps(self.predict_maps(feats), batch_img_metas, rescale, cfg)
+
+    def predict_maps(self, feats: Sequence[torch.Tensor]) -> Dict[str, List[torch.Tensor]]:
+        """The head's output maps at inference (``cls``, ``reg``, ``ang``: one ``(B, C, H, W)``
+        per level), detached."""
         maps = self.forward_preds(list(feats), 0)
+        return {k: [m.detach() for m in maps[k]] for k in ("cls", "reg", "ang")}
+
+    def predict_from_maps(self, maps: Mapping[str, Sequence[torch.Tensor]], batch_img_metas: Sequence[Mapping],
+                          rescale: bool = True, cfg: Optional[dict] = None) -> List[InstanceData]:
+        """Detections per image from :meth:`predict_maps`'s output."""
         priors = self.prior_generator.grid_priors([tuple(m.shape[-2:]) for m in maps["cls"]], dtype=torch.float32,
                                                   device=maps["cls"][0].device)
         # Channels first, (B, P, N): concatenating the levels is a plain copy. Only the class
         # scores are needed at every point; distances and angles get decoded at the candidates
         # only (the flattened (B, N, P) layout of predict_raw costs a transposing copy of the
         # 180 angle channels: for the n model at 1024 px, 0.13 s of a 1.8 s batch of two).
-        reg, ang = (torch.cat([m.detach().flatten(2) for m in maps[k]], dim=2) for k in ("reg", "ang"))
-        scores = torch.cat([m.detach().flatten(2) for m in maps["cls"]], dim=2).transpose(1, 2).sigmoid().contiguous()
+        reg, ang = (torch.cat([m.flatten(2) for m in maps[k]], dim=2) for k in ("reg", "ang"))
+        scores = torch.cat([m.flatten(2) for m in maps["cls"]], dim=2).transpose(1, 2).sigmoid().contiguous()
         cfg = {**self.test_cfg, **dict(cfg or {})}
         return [postprocess_single(partial(self.decode_points, reg[i], ang[i], priors), scores[i], cfg, meta, rescale)
                 for i, meta in enumerate(batch_img_metas)]

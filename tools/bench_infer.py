@@ -243,21 +243,35 @@ def markdown(r: dict) -> str:
         f"best of {r['rounds']} runs of each kind in ABBA order (every run in the JSON); the bare forward and "
         "patch call are timed batch by batch, interleaved.", "",
         "| run | wall time | patches/s | peak RSS |", "|---|---:|---:|---:|",
-        f"| tiled predictor (read on a thread, normalise, model, per-patch NMS, merge, GeoJSON) | "
+        f"| tiled predictor (read on a thread, normalise, model, per-patch decoding + NMS on a second thread, "
+        f"merge, GeoJSON) | "
         f"{t['wall_s']:.1f} s | {b['patches'] / t['wall_s']:.2f} | {t['peak_rss_mib']:.0f} MiB |",
         f"| bare model forward over the same in-memory patches | {b['forward_s']:.1f} s | "
         f"{b['patches'] / b['forward_s']:.2f} | – |",
         f"| per-patch model call (forward + decode + per-patch NMS) over the same patches | "
         f"{b['patch_call_s']:.1f} s | {b['patches'] / b['patch_call_s']:.2f} | – |", "",
-        f"Inside the tiled run: model {t['stats']['seconds_model']:.1f} s, waiting for the reader "
+        f"Inside the tiled run: model {t['stats']['seconds_model']:.1f} s"
+        + (f" (decoding + NMS {t['stats']['seconds_postprocess_thread']:.1f} s beside it on the worker thread)"
+           if "seconds_postprocess_thread" in t["stats"] else "") + ", waiting for the reader "
         f"{t['stats']['seconds_waiting']:.1f} s, merge {t['stats']['seconds_merge']:.2f} s "
         f"({t['stats']['raw_detections']} patch detections -> {t['stats']['detections']}); RSS after building the "
         f"model {t['rss_after_model_mib']:.0f} MiB. The bare run held all patches in memory "
         f"(peak {b['peak_rss_mib']:.0f} MiB). " + malloc_line(r), "",
+        paired_line(r) +
         f"Targets: tiled wall time within 10 % of the bare forward: **{r['ratio_vs_forward']:.3f}x** "
         f"({ok(r['ratio_vs_forward'] <= 1.10)}; {r['ratio_vs_patch_call']:.3f}x the per-patch model call); "
         f"peak RSS under 2 GiB: **{t['peak_rss_mib']:.0f} MiB** ({ok(t['peak_rss_mib'] < 2048)}).", "",
         "![tiled inference](infer.png)", ""])
+
+
+def paired_line(r: dict) -> str:
+    """Tiled / bare forward of each round (the runs next to each other in time)."""
+    runs = r.get("all_runs", {})
+    pairs = [t["wall_s"] / b["forward_s"] for t, b in zip(runs.get("tiled", []), runs.get("bare", []))
+             if t.get("wall_s") and b.get("forward_s")]
+    if len(pairs) < 2:
+        return ""
+    return "Round by round, tiled / bare forward: " + ", ".join(f"{p:.3f}x" for p in pairs) + ". "
 
 
 def malloc_line(r: dict) -> str:

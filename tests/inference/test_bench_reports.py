@@ -30,8 +30,13 @@ def test_infer_table_states_the_targets():
 def test_infer_table_says_how_memory_was_allocated():
     r = _infer_report(105.0, 700)
     r["tiled"]["minor_faults"], r["bare"]["minor_faults"] = 144 * 500, 144 * 20
+    r["all_runs"] = dict(tiled=[dict(wall_s=110.0), dict(wall_s=105.0)],
+                         bare=[dict(forward_s=100.0), dict(forward_s=102.0)])
+    r["tiled"]["stats"]["seconds_postprocess_thread"] = 3.5
     text = bench_infer.markdown(dict(r, malloc="retain"))
     assert "retain_freed_memory" in text and "tiled 500, bare (forward + patch call) 20." in text
+    assert "Round by round, tiled / bare forward: 1.100x, 1.029x." in text
+    assert "(decoding + NMS 3.5 s beside it on the worker thread)" in text
     assert "glibc's default malloc" in bench_infer.markdown(dict(r, malloc="default"))
 
 

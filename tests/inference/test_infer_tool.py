@@ -44,12 +44,13 @@ def _features(path):
 
 ARGS = ["--patch", "256", "--gap", "96", "--batch-size", "2", "--threads", "1", "--score-thr", "0.3",
         "--no-progress"]
+IN_PROCESS = ["--malloc-default"]  # leave this test process's malloc as it is (tool processes retain)
 
 
 def test_tool_writes_geojson_task1_and_quicklook(geo_tile, checkpoint, tmp_path):
     out = str(tmp_path / "scene.geojson")
     res = infer_large.main([CONFIG, checkpoint, geo_tile.path, "--out", out, "--task1-dir", str(tmp_path / "t1"),
-                            "--quicklook", str(tmp_path / "ql.png"), "--quicklook-side", "384", *ARGS])
+                            "--quicklook", str(tmp_path / "ql.png"), "--quicklook-side", "384", *ARGS, *IN_PROCESS])
     gj, rows = _features(out)
     assert 0 < len(rows) == len(res.detections.scores)
     assert (rows[:, 1] > 0.3).all()
@@ -64,7 +65,7 @@ def test_tool_writes_geojson_task1_and_quicklook(geo_tile, checkpoint, tmp_path)
 @pytest.mark.slow
 def test_two_gloo_ranks_give_the_detections_of_one_process(geo_tile, checkpoint, tmp_path):
     one = str(tmp_path / "one.geojson")
-    infer_large.main([CONFIG, checkpoint, geo_tile.path, "--out", one, *ARGS])
+    infer_large.main([CONFIG, checkpoint, geo_tile.path, "--out", one, *ARGS, *IN_PROCESS])
     two = str(tmp_path / "two.geojson")
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1")
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",

@@ -39,6 +39,8 @@ METHODS = {
     "daik_full_constant": "configs/distill/synthetic/ablations/daik_full_constant.py",
     # ablation: and its classification KD over every location, not only the student's positives
     "daik_full_dense_cls": "configs/distill/synthetic/ablations/daik_full_dense_cls.py",
+    # ablation: sea with its anchor / topology terms at 0.1 (their gradient swamps detection at 1)
+    "sea_low_weight": "configs/distill/synthetic/ablations/sea_low_weight.py",
 }
 
 # Sizes of the two standard runs on a 2-core CPU (see README "Distillation benchmark").

@@ -135,7 +135,7 @@ def test_dota_and_dior_distillation_configs_build(path, tmp_path):
     assert model.head.num_classes == want and model.teacher.head.num_classes == want
 
 
-ABLATIONS = sorted(glob.glob(os.path.join(ROOT, "configs", "distill", "synthetic", "ablations", "*.py")))
+ABLATIONS = sorted(glob.glob(os.path.join(ROOT, "configs", "distill", "synthetic", "ablations", "daik_full_*.py")))
 
 
 @pytest.mark.parametrize("path", ABLATIONS, ids=lambda p: os.path.basename(p))
@@ -147,6 +147,22 @@ def test_ablation_configs_build_with_constant_kd_weights(path, synthetic_teacher
     assert set(model.distill) == set(EXPECTED["daik_full"])
     region = model.distill["cls_kd"].region
     assert region == ("all" if path.endswith("dense_cls.py") else "pos")
+
+
+def test_sea_low_weight_ablation_changes_only_the_two_weights(synthetic_teacher_ckpt):
+    ablation = Config.fromfile(os.path.join(ROOT, "configs", "distill", "synthetic", "ablations",
+                                            "sea_low_weight.py")).model.to_dict()
+    sea = Config.fromfile(os.path.join(ROOT, "configs", "distill", "synthetic", "sea.py")).model.to_dict()
+    low, full = ablation["components"].pop("sea"), sea["components"].pop("sea")
+    assert ablation == sea  # student, teacher, schedule and the other components as sea's
+    assert (low["anchor_weight"], low["topo_weight"]) == (0.1, 0.1)
+    assert (full["anchor_weight"], full["topo_weight"]) == (1.0, 1.0)
+    assert {k: v for k, v in low.items() if not k.endswith(("anchor_weight", "topo_weight"))} == \
+        {k: v for k, v in full.items() if not k.endswith(("anchor_weight", "topo_weight"))}
+    cfg = Config.fromfile(os.path.join(ROOT, "configs", "distill", "synthetic", "ablations", "sea_low_weight.py"))
+    cfg.model.teacher_ckpt = synthetic_teacher_ckpt
+    part = MODELS.build(cfg.model).distill["sea"]
+    assert (part.anchor_weight, part.topo_weight, part.loc_weight) == (0.1, 0.1, 0.25)
 
 
 def test_every_benchmark_method_config_exists():

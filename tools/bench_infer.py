@@ -7,7 +7,8 @@ generator (``tools/make_synthetic.py --tile``), then runs two fresh processes on
 other, each with the same torch threads and batch size:
 
 - ``tiled``: :class:`daik.inference.TiledPredictor` over the raster (windowed reads on the
-  background thread, per-patch post-process, merge) and the GeoJSON written - the whole job
+  background thread, per-patch decoding and NMS on a worker thread beside the next batch's
+  model, merge) and the GeoJSON written - the whole job
   but interpreter start-up and model building; its peak RSS (``ru_maxrss``) is the memory
   figure;
 - ``bare``: the same patches read into memory beforehand, then timed through the model alone:
@@ -15,7 +16,9 @@ other, each with the same torch threads and batch size:
   (the predictor's per-patch model call, ``DetectorPatchFn``: forward + decode + per-patch NMS).
 
 Both run the model as the tiled predictor does: reparameterised (``DetectorPatchFn``'s fused
-copy, RepVGG branches and batch norms folded).
+copy, RepVGG branches and batch norms folded), and both keep freed memory for reuse as
+``tools/infer_large.py`` does (``--malloc default``: glibc's defaults in both); each reports its
+minor page faults.
 
 The bare run times the forward and the patch call batch by batch, interleaved. Both kinds of
 run do one untimed warm-up batch and run ``--rounds`` times in ABBA order (the cores are

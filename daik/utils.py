@@ -44,7 +44,7 @@ def retain_freed_memory(mmap_threshold: int = 32 << 20, trim_threshold: int = 1 
 
     By default glibc serves blocks above a (moving) threshold of a few MiB with fresh ``mmap``
     pages and unmaps them on free, so every forward pass of a detector at 1024 px page-faults
-    its activations in again: ~45,000 minor faults a batch of two for the n model, a fifth of
+    its activations in again: ~45,000 minor faults a batch of two for the n model, about a tenth of
     its CPU time. With blocks up to ``mmap_threshold`` taken from the heap, and the heap trimmed
     only past ``trim_threshold`` free bytes at its top, the next pass reuses the same pages. The
     price: memory freed after the peak stays with the process (its peak RSS does not grow).

@@ -18,7 +18,7 @@ import statistics
 import os.path as osp
 import sys
 
-from daik.engine.kd_benchmark import ROOT, BenchSettings, make_synthetic_split, run_benchmark
+from daik.engine.kd_benchmark import ROOT, BenchSettings, StaleRunError, make_synthetic_split, run_benchmark
 from daik.engine.kd_report import bar_plot, markdown_table, summarise
 from daik.utils import replace_section
 
@@ -98,8 +98,11 @@ def main(argv=None):
     runs = None
     if args.runs:
         runs = {(name, int(seed)) for name, seed in (r.rsplit(":", 1) for r in args.runs.split(","))}
-    results = run_benchmark(settings, log=lambda msg: print(f"[bench_kd] {msg}", flush=True), runs=runs,
-                            cached_only=args.report_only)
+    try:
+        results = run_benchmark(settings, log=lambda msg: print(f"[bench_kd] {msg}", flush=True), runs=runs,
+                                cached_only=args.report_only)
+    except StaleRunError as e:
+        sys.exit(f"[bench_kd] --report-only: {e}")
     if not results["student"]:
         sys.exit("[bench_kd] no student run yet: nothing to report")
     summary = summarise(results)

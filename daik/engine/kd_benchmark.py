@@ -3,9 +3,12 @@ over several seeds, evaluated on a held-out split, written as JSON + markdown + 
 
 Every run is an ordinary ``tools/train.py`` run of a config from ``configs/`` (with the data
 folders, schedule and seed overridden), in its own process, followed by ``tools/test.py`` on
-the held-out split. Each run leaves ``result.json`` in its work dir and is skipped when that
-exists, so an interrupted benchmark continues where it stopped.
+the held-out split. Each run leaves ``result.json`` and ``settings.json`` in its work dir; a
+later benchmark reuses the run only when its settings are exactly the ones it would run with
+(see :func:`run_settings`), so an interrupted benchmark continues where it stopped and a cache
+can never mix runs made with other data, schedules, configs or teachers.
 """
+import hashlib
 import json
 import os
 import os.path as osp
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
 from daik.engine.runner import load_config
+from daik.utils import git_commit
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -125,6 +129,108 @@ def transplant(method: dict, reference: dict, base: dict) -> dict:
     return out
 
 
+class StaleRunError(RuntimeError):
+    """A cached run was made with other settings and the caller asked not to re-run it."""
+
+
+def _sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def data_fingerprint(folder: str) -> str:
+    """Hash of every file name and size under ``folder`` (a new or changed data set changes it)."""
+    h = hashlib.sha256()
+    for root, dirs, files in sorted(os.walk(folder)):
+        dirs.sort()
+        for name in sorted(files):
+            path = osp.join(root, name)
+            h.update(f"{osp.relpath(path, folder)}\0{os.path.getsize(path)}\n".encode())
+    return h.hexdigest()
+
+
+#: settings that must match for a cached run to be reused; the rest is provenance only
+MATCHED_SETTINGS = ("config_sha256", "data", "data_sha256", "epochs", "seed", "img_scale", "batch_size",
+                    "threads", "device", "teacher_ckpt_sha256", "eval_config_sha256")
+
+
+def run_settings(settings: BenchSettings, cfg, epochs: int, seed: int, teacher_ckpt: Optional[str],
+                 eval_cfg=None) -> dict:
+    """What made (or would make) one run. ``config_sha256`` hashes the whole resolved training
+    config (model, teacher paths, data roots, schedule, seed); the teacher checkpoint and the data
+    folder are hashed by content / file list, so a re-trained teacher or a regenerated data set
+    under the same path is not mistaken for the old one. ``commit`` is recorded, not matched: a
+    commit that changes none of these (documentation, another method) keeps the cache."""
+    text = cfg.pretty_text
+    out = dict(config_sha256=hashlib.sha256(text.encode()).hexdigest(), data=osp.abspath(settings.data),
+               data_sha256=_fingerprint(settings.data), epochs=int(epochs), seed=int(seed),
+               img_scale=int(settings.img_scale), batch_size=int(settings.batch_size),
+               threads=int(settings.threads), device=settings.device,
+               teacher_ckpt_sha256=_ckpt_hash(teacher_ckpt) if teacher_ckpt else None,
+               eval_config_sha256=(hashlib.sha256(eval_cfg.pretty_text.encode()).hexdigest()
+                                   if eval_cfg is not None else None),
+               commit=git_commit(ROOT))
+    return out
+
+
+_HASHES: Dict[Tuple[str, float, int], str] = {}
+
+
+def _cached_hash(kind: str, path: str, fn) -> str:
+    st = os.stat(path)
+    key = (kind + osp.abspath(path), st.st_mtime, st.st_size)
+    if key not in _HASHES:
+        _HASHES[key] = fn(path)
+    return _HASHES[key]
+
+
+def _fingerprint(folder: str) -> str:
+    return _cached_hash("data:", folder, data_fingerprint)
+
+
+def _ckpt_hash(path: str) -> str:
+    return _cached_hash("ckpt:", path, _sha256_file)
+
+
+def settings_mismatch(cached: Optional[dict], wanted: dict) -> List[str]:
+    """Names of the matched settings that differ (all of them when nothing was recorded)."""
+    if not cached:
+        return ["(no settings.json: made before runs recorded their settings)"]
+    return [k for k in MATCHED_SETTINGS if cached.get(k) != wanted.get(k)]
+
+
+def load_cached(work: str, wanted: dict, cached_only: bool) -> Optional[dict]:
+    """The cached result of a run directory when it was made with ``wanted`` settings.
+
+    A run made with other settings is moved aside (``seedK.stale-N``, nothing is deleted) so it
+    runs again, or, with ``cached_only``, raises :class:`StaleRunError` naming what differs."""
+    result_path = osp.join(work, "result.json")
+    if not osp.isfile(result_path):
+        return None
+    settings_path = osp.join(work, "settings.json")
+    cached = None
+    if osp.isfile(settings_path):
+        with open(settings_path) as f:
+            cached = json.load(f)
+    diff = settings_mismatch(cached, wanted)
+    if not diff:
+        with open(result_path) as f:
+            return json.load(f)
+    if cached_only:
+        raise StaleRunError(f"{work} was made with other settings ({', '.join(diff)} differ); "
+                            "run without --report-only to re-run it")
+    n = 0
+    while osp.exists(f"{work}.stale-{n}"):
+        n += 1
+    os.rename(work, f"{work}.stale-{n}")
+    print(f"[bench_kd] {work}: made with other settings ({', '.join(diff)} differ); moved to "
+          f"{work}.stale-{n} and running again", flush=True)
+    return None
+
+
 def _run(cmd: List[str], log_path: str, threads: int) -> None:
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
                PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -148,20 +254,26 @@ def iteration_times(work_dir: str) -> List[float]:
 
 
 def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int, seed: int,
-                   teacher_ckpt: Optional[str] = None, eval_config: Optional[str] = None) -> dict:
-    """Train one run and evaluate its last checkpoint on the held-out split (cached).
+                   teacher_ckpt: Optional[str] = None, eval_config: Optional[str] = None,
+                   cached_only: bool = False) -> dict:
+    """Train one run and evaluate its last checkpoint on the held-out split (cached, see
+    :func:`load_cached`; ``cached_only`` raises :class:`StaleRunError` instead of re-running).
 
     Returns:
         ``{"metrics": {...}, "seconds_per_iter": float, "train_seconds": float, "ckpt": path}``.
     """
     work = osp.join(settings.work_dir, name, f"seed{seed}")
     result_path = osp.join(work, "result.json")
-    if osp.isfile(result_path):
-        with open(result_path) as f:
-            return json.load(f)
-    os.makedirs(work, exist_ok=True)
     cfg = build_run_config(settings, config, epochs, seed, teacher_ckpt)
     cfg.default_hooks.logger.interval = 1  # every iteration's time lands in scalars.json
+    eval_cfg = build_run_config(settings, eval_config, epochs, seed) if eval_config else cfg
+    wanted = run_settings(settings, cfg, epochs, seed, teacher_ckpt, eval_cfg if eval_config else None)
+    cached = load_cached(work, wanted, cached_only)
+    if cached is not None:
+        return cached
+    if cached_only:
+        raise StaleRunError(f"{work}: no cached result")
+    os.makedirs(work, exist_ok=True)
     cfg_path = osp.join(work, "train_config.py")
     cfg.dump(cfg_path)
     start = time.time()
@@ -169,7 +281,6 @@ def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int,
          osp.join(work, "train.out"), settings.threads)
     train_seconds = time.time() - start
     ckpt = osp.join(work, f"epoch_{epochs}.pth")
-    eval_cfg = build_run_config(settings, eval_config or config, epochs, seed) if eval_config else cfg
     eval_path = osp.join(work, "test_config.py")
     eval_cfg.dump(eval_path)
     out_dir = osp.join(work, "test")
@@ -182,9 +293,17 @@ def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int,
     steady = times[min(5, len(times) // 4):] or times
     result = dict(metrics=metrics, seconds_per_iter=statistics.median(steady) if steady else float("nan"),
                   train_seconds=train_seconds, ckpt=ckpt)
-    with open(result_path, "w") as f:
-        json.dump(result, f, indent=2)
+    _write_result(work, result, wanted)
     return result
+
+
+def _write_result(work: str, result: dict, settings: dict) -> None:
+    """``settings.json`` first, then ``result.json`` (the marker of a finished run), each atomically."""
+    for name, obj in (("settings.json", settings), ("result.json", result)):
+        tmp = osp.join(work, name + ".tmp")
+        with open(tmp, "w") as f:
+            json.dump(obj, f, indent=2)
+        os.replace(tmp, osp.join(work, name))
 
 
 def run_benchmark(settings: BenchSettings, log=print, runs: Optional[Set[Tuple[str, int]]] = None,
@@ -199,30 +318,31 @@ def run_benchmark(settings: BenchSettings, log=print, runs: Optional[Set[Tuple[s
     """
     if settings.teacher_ckpt:
         log(f"teacher: reusing {settings.teacher_ckpt}")
-        teacher = _evaluate_only(settings, settings.teacher_config, settings.teacher_ckpt)
+        teacher = _evaluate_only(settings, settings.teacher_config, settings.teacher_ckpt, cached_only)
     else:
         log(f"teacher: {settings.teacher_config}, {settings.teacher_epochs} epochs")
-        teacher = train_and_test(settings, "teacher", settings.teacher_config, settings.teacher_epochs, 0)
+        teacher = train_and_test(settings, "teacher", settings.teacher_config, settings.teacher_epochs, 0,
+                                 cached_only=cached_only)
     teacher_ckpt = settings.teacher_ckpt or teacher["ckpt"]
     results = dict(teacher=teacher, student={}, distilled={})
 
     def wanted(name: str, seed: int) -> bool:
         if osp.isfile(osp.join(settings.work_dir, name, f"seed{seed}", "result.json")):
-            return True  # cached
+            return True  # cached (reused only if its settings match: see train_and_test)
         return not cached_only and (runs is None or (name, seed) in runs)
 
     for seed in settings.seeds:
         if wanted("student", seed):
             log(f"student alone, seed {seed}")
             results["student"][seed] = train_and_test(settings, "student", settings.student_config,
-                                                      settings.student_epochs, seed)
+                                                      settings.student_epochs, seed, cached_only=cached_only)
         for method, config in settings.methods.items():
             if not wanted(method, seed):
                 continue
             log(f"{method}, seed {seed}")
             results["distilled"].setdefault(method, {})[seed] = train_and_test(
                 settings, method, config, settings.student_epochs, seed, teacher_ckpt=teacher_ckpt,
-                eval_config=settings.student_config)
+                eval_config=settings.student_config, cached_only=cached_only)
     for method in results["distilled"]:  # a distilled run needs its student alone on the same seed
         results["distilled"][method] = {s: r for s, r in results["distilled"][method].items() if s in results["student"]}
     return results
@@ -243,15 +363,15 @@ def make_synthetic_split(folder: str, train_images: int, val_images: int, preset
     return folder
 
 
-def _evaluate_only(settings: BenchSettings, config: str, ckpt: str) -> dict:
+def _evaluate_only(settings: BenchSettings, config: str, ckpt: str, cached_only: bool = False) -> dict:
     """Evaluate an existing checkpoint (a reused teacher) on the held-out split (cached)."""
     work = osp.join(settings.work_dir, "teacher_reused")
-    result_path = osp.join(work, "result.json")
-    if osp.isfile(result_path):
-        with open(result_path) as f:
-            return json.load(f)
-    os.makedirs(work, exist_ok=True)
     cfg = build_run_config(settings, config, 1, 0)
+    wanted = run_settings(settings, cfg, 0, 0, ckpt)
+    cached = load_cached(work, wanted, cached_only=False)  # re-evaluating a teacher is cheap
+    if cached is not None:
+        return cached
+    os.makedirs(work, exist_ok=True)
     cfg_path = osp.join(work, "test_config.py")
     cfg.dump(cfg_path)
     out_dir = osp.join(work, "test")
@@ -259,6 +379,5 @@ def _evaluate_only(settings: BenchSettings, config: str, ckpt: str) -> dict:
           "--work-dir", osp.join(work, "test_logs")], osp.join(work, "test.out"), settings.threads)
     with open(osp.join(out_dir, "metrics.json")) as f:
         result = dict(metrics=json.load(f), seconds_per_iter=float("nan"), train_seconds=0.0, ckpt=ckpt)
-    with open(result_path, "w") as f:
-        json.dump(result, f, indent=2)
+    _write_result(work, result, wanted)
     return result

@@ -1,6 +1,7 @@
 """The distillation benchmark's bookkeeping, and one tiny run of it end to end."""
 import json
 import math
+import os
 import os.path as osp
 
 import pytest
@@ -134,7 +135,7 @@ def test_runs_subset_and_report_only_use_the_cache(tmp_path, monkeypatch):
 
     trained = []
 
-    def fake_train(settings, name, config, epochs, seed, teacher_ckpt=None, eval_config=None):
+    def fake_train(settings, name, config, epochs, seed, teacher_ckpt=None, eval_config=None, cached_only=False):
         trained.append((name, seed))
         work = tmp_path / name / f"seed{seed}"
         work.mkdir(parents=True, exist_ok=True)
@@ -176,3 +177,62 @@ def test_targets_state_each_verdict():
     assert "crosskd closes >= 50% of the gap: 45% over 1 seed(s) (NOT met)" in text
     assert "every distiller beats prediction mimicking (60.0): NOT met (at or below it: crosskd)" in text
     assert "<= 1.5x a student step: NOT met for crosskd 1.80x" in text
+
+
+def test_a_cached_run_is_reused_only_with_the_settings_that_made_it(tmp_path, monkeypatch):
+    """Regression: a run directory holding result.json was reused whatever data, epochs or teacher
+    made it. Now the same settings reuse it, other data / epochs / teacher weights move it aside
+    and run again, and --report-only stops naming what differs."""
+    from daik.engine import kd_benchmark as kb
+
+    def data_set(root, n):
+        for split in ("train", "val"):
+            (root / split / "labelTxt").mkdir(parents=True)
+            for i in range(n):
+                (root / split / "labelTxt" / f"{i}.txt").write_text("")
+        return root
+
+    ran = []
+
+    def fake_run(cmd, log_path, threads):  # stands for tools/train.py and tools/test.py
+        work = osp.dirname(log_path)
+        ran.append(osp.basename(cmd[1]))
+        if cmd[1].endswith("test.py"):
+            out = cmd[cmd.index("--out-dir") + 1]
+            os.makedirs(out, exist_ok=True)
+            with open(osp.join(out, "metrics.json"), "w") as f:
+                json.dump({"dota/mAP": 0.5}, f)
+        assert osp.isdir(work)
+
+    monkeypatch.setattr(kb, "_run", fake_run)
+    teacher = tmp_path / "t.pth"
+    teacher.write_bytes(b"teacher one")
+    settings = kb.BenchSettings(data=str(data_set(tmp_path / "d1", 2)), work_dir=str(tmp_path / "w"),
+                                student_config="configs/demo/student_pico.py", teacher_config="configs/demo/teacher_n.py",
+                                img_scale=128, batch_size=4, threads=1)
+
+    def run(epochs=2, cached_only=False):
+        ran.clear()
+        return kb.train_and_test(settings, "mimic", "configs/demo/mimic_pico.py", epochs, 0, teacher_ckpt=str(teacher),
+                                 eval_config=settings.student_config, cached_only=cached_only)
+
+    run()
+    assert ran == ["train.py", "test.py"]
+    work = tmp_path / "w" / "mimic" / "seed0"
+    recorded = json.loads((work / "settings.json").read_text())
+    assert recorded["epochs"] == 2 and recorded["data"] == settings.data and recorded["commit"]
+    run()
+    assert ran == []  # same settings: the cache answers
+    run(cached_only=True)
+    assert ran == []
+    with pytest.raises(kb.StaleRunError, match="epochs"):
+        run(epochs=3, cached_only=True)  # --report-only never re-runs, and says why it stops
+    run(epochs=3)
+    assert ran == ["train.py", "test.py"] and (tmp_path / "w" / "mimic" / "seed0.stale-0" / "result.json").is_file()
+    settings.data = str(data_set(tmp_path / "d2", 3))  # another data set
+    run(epochs=3)
+    assert ran == ["train.py", "test.py"]
+    teacher.write_bytes(b"teacher two")  # the teacher re-trained under the same path
+    run(epochs=3)
+    assert ran == ["train.py", "test.py"]
+    assert json.loads((work / "settings.json").read_text())["teacher_ckpt_sha256"] != recorded["teacher_ckpt_sha256"]

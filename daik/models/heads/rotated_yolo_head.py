@@ -171,6 +171,21 @@ class RotatedYOLOv6Head(EffiDeHead):
         assigner = assigner or self.current_assigner()
         return assigner.assign(decoded.scores.detach(), decoded.rboxes.detach(), raw.priors, gt, metric_factor)
 
+    def assign_guided(self, raw: RawPreds, decoded: DecodedPreds, guide: DecodedPreds, gt: BatchGT,
+                      metric_factor=None, guide_factor=None):
+        """Guided assignment: ``guide``'s metric picks the positives, ``decoded``'s sets their
+        targets (see :meth:`TaskAlignedAssigner.assign_guided`). An assigner without it (the
+        ATSS warm-up) assigns as :meth:`assign` does, and the guide's metric is then None.
+
+        Returns:
+            ``(AssignResult, guide_metric (B, M, N) or None, guide_overlaps (B, M, N) or None)``.
+        """
+        assigner = self.current_assigner()
+        if not hasattr(assigner, "assign_guided"):
+            return self.assign(raw, decoded, gt, metric_factor), None, None
+        return assigner.assign_guided(decoded.scores.detach(), decoded.rboxes.detach(), guide.scores.detach(),
+                                      guide.rboxes.detach(), raw.priors, gt, metric_factor, guide_factor)
+
     # ----------------------------------------------------------------- losses
     def targets_of(self, raw: RawPreds, assign: AssignResult) -> Tuple[torch.Tensor, torch.Tensor]:
         """DFL targets ``(K, 4)`` (stride units) and CSL windows ``(K, A)`` of the positives."""

@@ -76,8 +76,45 @@ class TaskAlignedAssigner:
         b, n = pred_scores.shape[:2]
         if gt.boxes.shape[1] == 0 or not bool(gt.pad_mask.any()):
             return empty_result(b, n, gt, self.num_classes, pred_scores)
-        pred_scores, pred_boxes = pred_scores.detach(), pred_boxes.detach()
         cand = self.points_inside(priors.points, gt.boxes) & gt.pad_mask[..., None]  # (B, M, N)
+        metric, overlaps = self.candidate_metric(pred_scores, pred_boxes, gt, cand, metric_factor)
+        return self._result(self.select_topk(metric, cand), metric, overlaps, gt, cand)
+
+    @torch.no_grad()
+    def assign_guided(self, pred_scores: torch.Tensor, pred_boxes: torch.Tensor, guide_scores: torch.Tensor,
+                      guide_boxes: torch.Tensor, priors: Priors, gt: BatchGT, metric_factor: MetricFactor = None,
+                      guide_factor: MetricFactor = None):
+        """Guided ("mutual") assignment: another model's metric picks the positives.
+
+        The guide's metric (its scores and boxes, times ``guide_factor``) ranks each GT's
+        candidates and its top-k are the positives; a point positive for several GTs is
+        resolved by the predictions' own IoU (or metric), and the soft targets are the
+        predictions' own normalised metric on those positives. With the guide equal to the
+        predictions this is :meth:`assign` exactly.
+
+        Args:
+            pred_scores, pred_boxes, priors, gt, metric_factor: as in :meth:`assign`.
+            guide_scores: ``(B, N, C)`` the guide's class probabilities.
+            guide_boxes: ``(B, N, D)`` the guide's decoded boxes.
+            guide_factor: the guide's extra metric factor.
+
+        Returns:
+            ``(AssignResult, guide_metric (B, M, N), guide_overlaps (B, M, N))``.
+        """
+        b, n = pred_scores.shape[:2]
+        if gt.boxes.shape[1] == 0 or not bool(gt.pad_mask.any()):
+            res = empty_result(b, n, gt, self.num_classes, pred_scores)
+            return res, res.align_metric, res.overlaps
+        cand = self.points_inside(priors.points, gt.boxes) & gt.pad_mask[..., None]  # (B, M, N)
+        metric, overlaps = self.candidate_metric(pred_scores, pred_boxes, gt, cand, metric_factor)
+        g_metric, g_overlaps = self.candidate_metric(guide_scores, guide_boxes, gt, cand, guide_factor)
+        return self._result(self.select_topk(g_metric, cand), metric, overlaps, gt, cand), g_metric, g_overlaps
+
+    def candidate_metric(self, pred_scores: torch.Tensor, pred_boxes: torch.Tensor, gt: BatchGT,
+                         cand: torch.Tensor, metric_factor: MetricFactor = None):
+        """``(B, M, N)`` metric ``s^alpha * IoU^beta * factor`` and IoU of the candidate pairs
+        (zero elsewhere)."""
+        pred_scores, pred_boxes = pred_scores.detach(), pred_boxes.detach()
         bi, mi, ni = cand.nonzero(as_tuple=True)
         overlaps = pred_scores.new_zeros(cand.shape)
         metric = pred_scores.new_zeros(cand.shape)
@@ -88,7 +125,10 @@ class TaskAlignedAssigner:
             t = t * self._factor(metric_factor, bi, mi, ni, cand.shape)
             overlaps[bi, mi, ni] = iou.to(overlaps.dtype)
             metric[bi, mi, ni] = t.to(metric.dtype)
-        pos = self.select_topk(metric, cand)
+        return metric, overlaps
+
+    def _result(self, pos: torch.Tensor, metric: torch.Tensor, overlaps: torch.Tensor, gt: BatchGT,
+                cand: torch.Tensor) -> AssignResult:
         pos = keep_one_gt_per_point(pos, overlaps if self.resolve == "iou" else metric)
         return build_result(pos, gt, self.num_classes, self.normalised_scores(metric, overlaps, pos),
                             metric, overlaps, cand)

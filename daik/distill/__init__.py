@@ -9,8 +9,9 @@ by name in the training log:
 part                                  losses
 ====================================  ==========================================================
 ``AngleDistillation`` (DAIK AD)       ``loss_ad``
-``AALReweighting`` (DAIK AAL)         re-weights the student's assignment and losses (``aal_w``)
-``SampleAlignmentDistillation`` (SAD) ``loss_sad``
+``AALAssignment`` (DAIK AAL)          rotated-IoU table in the assignment metric (``aal_lut``)
+``SampleAlignmentDistillation`` (SAD) teacher-guided positives, ``loss_sad``
+``AALSinReweighting``                 ablation: the earlier sin table (``aal_w``)
 ``LocalizationDistillation`` (LD)     ``loss_ld``
 ``ClassDistillation``                 ``loss_cls_kd``
 ``PredictionMimicking``               ``loss_mimic_{cls,dfl,angle}``
@@ -25,7 +26,7 @@ part                                  losses
 ``KDScheduleHook`` scales all of them over training (constant, cosine decay, warm-up);
 ``KDDiagnosticsHook`` records target conflicts and L1 distances (:mod:`.diagnostics`).
 """
-from .aal import AALReweighting, AALTable
+from .aal import AALAssignment, AALSinReweighting
 from .cakd import CrossAssignmentDistillation, RotatedOneToOneAssigner, RotatedYOLOv6O2OHead
 from .component import KDComponent
 from .context import KDContext
@@ -40,7 +41,7 @@ from .teacher import build_teacher
 
 __all__ = [
     "RotatedDistiller", "KDComponent", "KDContext", "build_teacher",
-    "AngleDistillation", "AALReweighting", "AALTable", "SampleAlignmentDistillation", "LocalizationDistillation",
+    "AngleDistillation", "AALAssignment", "AALSinReweighting", "SampleAlignmentDistillation", "LocalizationDistillation",
     "ClassDistillation", "PredictionMimicking", "CrossHeadDistillation", "CrossAssignmentDistillation",
     "RotatedOneToOneAssigner", "RotatedYOLOv6O2OHead", "FeatureImitation", "FeatureRichnessDistillation",
     "SemanticAlignmentDistillation", "KDScheduleHook", "KDDiagnosticsHook", "kd_weight",

@@ -1,43 +1,80 @@
-"""AAL of DAIK: the angular-distance / aspect-ratio lookup table, used inside the student's
-label assignment and to re-weight its classification, box and angle losses.
+"""AAL of DAIK: the angle-aware task-aligned assignment.
 
-DAIK (Wang et al., "Directional Alignment Instance Knowledge Distillation for Arbitrary-Oriented
-Object Detection", IEEE TGRS 2023) defines::
+As DAIK's authors build it (their YOLOv6-R code: the task-aligned assigner with the lookup table,
+and the "mutual" assigner beside it), the assignment metric of every (ground truth, point)
+candidate gains a third factor::
 
-    W(dtheta, AR) = |sin(V(AR) * dtheta)|,   V(AR) = 2 if AR > r else 1
+    t = s^alpha * IoU^beta * LUT(AR_gt, |theta_pred - theta_gt|)^gamma,   gamma = 3
 
-with ``dtheta`` the angle between a prediction and its ground truth and ``AR`` the ground
-truth's aspect ratio. Where the paper is silent, daik chooses (each a knob):
+with ``LUT`` the rotated IoU of a box of the ground truth's aspect ratio with itself turned by
+the angle error (:class:`daik.models.task_modules.AngleIoUTable`): a 90 degree error costs an
+elongated ship nearly everything and a square storage tank nothing. A point whose predicted
+direction is wrong loses the top-k, and its soft target (the normalised metric) falls with
+the factor: that is how AAL re-weights the classification, box and angle losses - there is no
+separate loss weight. ``alpha`` and ``beta`` stay the student assigner's (daik: 1 and 6; the
+authors' later code uses beta 4).
 
-- ``dtheta`` = predicted (CSL-decoded) angle minus the ground-truth angle, ``AR = w / h`` of
-  the regularised ground truth (``w >= h``, so ``AR >= 1``); ``r = 1.5`` (``ratio_thr``).
-- Discretised per degree (``discrete=True``): ``dtheta`` is rounded to whole degrees and read
-  from a ``(2, 180)`` table (row ``V - 1``, column degrees modulo 180); W has period 180 / V
-  degrees, so the table covers every angle. ``discrete=False`` evaluates the formula.
-- In the assignment the metric becomes ``t * max(0, 1 + metric_coef * W)``; the default
-  ``metric_coef = -0.5`` halves the metric of a prediction at the table's worst angle, so
-  points whose predicted direction agrees with the ground truth win the top-k.
-- The student's losses of the positives are weighted by ``1 + loss_coef * W`` (default
-  ``loss_coef = 1``: up to twice the weight for badly turned predictions); background points
-  keep weight 1. Which losses: ``losses=("cls", "bbox", "angle")``.
+Deviations from the authors' code, each a knob: the table is read by bilinear interpolation on a
+601 x 361 grid (AR step 0.01, 0.5 degree) instead of the nearest node of 400 x 400, so the closed
+forms (1/sqrt(2) for a square at 45 degrees, 1/5 for a 3:1 box at 90) are hit exactly; the
+angle error is taken modulo 180 degrees (their index overflows the table at exactly 180); the
+predicted angle is the CSL decode daik's head uses.
+
+:class:`AALSinReweighting` keeps the earlier ``|sin(V(AR) * dtheta)|`` table as an ablation
+only: it calls a 90 degree error on an elongated box perfectly aligned.
 """
-from typing import Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 import torch
 
+from daik.models.task_modules import AngleIoUTable, aspect_ratio
 from daik.registry import MODELS
 
 from .component import KDComponent
 from .context import KDContext
 
 
-class AALTable:
-    """``W(dtheta, AR) = |sin(V(AR) * dtheta)|`` with ``V = 2`` for ``AR > ratio_thr``, else 1.
+@MODELS.register_module()
+class AALAssignment(KDComponent):
+    """AAL as the authors build it (see the module docstring).
 
     Args:
-        ratio_thr: aspect-ratio threshold ``r``.
-        discrete: read W from the per-degree table instead of evaluating the sine.
+        gamma: exponent of the LUT factor in the assignment metric.
+        ar_range: the table's aspect-ratio range (clamped outside).
+        num_ar, num_theta: the table's grid.
     """
+
+    def __init__(self, gamma: float = 3.0, ar_range=(1.0, 7.0), num_ar: int = 601, num_theta: int = 361):
+        super().__init__(loss_weight=1.0)
+        if gamma < 0:
+            raise ValueError(f"gamma must be >= 0, got {gamma}")
+        self.gamma = float(gamma)
+        self.table = AngleIoUTable(ar_range, num_ar, num_theta)
+
+    def lut(self, angles: torch.Tensor, gt_boxes: torch.Tensor) -> torch.Tensor:
+        """``(K,)`` LUT of predicted ``angles (K,)`` against ``gt_boxes (K, 5)``."""
+        return self.table(aspect_ratio(gt_boxes.float()), angles.float() - gt_boxes[:, 4].float())
+
+    def metric_factor(self, ctx: KDContext, preds=None):
+        """``LUT^gamma`` of the predictions' angles (``preds``: the student's by default)."""
+        if self.gamma == 0:
+            return None
+        angles, boxes = (preds or ctx.s_dec).angles.detach(), ctx.gt.boxes
+
+        def factor(bi, mi, ni):
+            return self.lut(angles[bi, ni], boxes[bi, mi]).pow(self.gamma)
+        return factor
+
+    def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
+        """Logs the mean LUT of the student's positives (``aal_lut``; not a loss)."""
+        fg = ctx.assign.fg_mask
+        w = self.lut(ctx.s_dec.angles.detach()[fg], ctx.assign.boxes[fg])
+        return {"aal_lut": w.mean() if w.numel() else w.new_zeros(())}
+
+
+class SinTable:
+    """The earlier table ``W = |sin(V(AR) * dtheta)|``, ``V = 2`` for ``AR > ratio_thr`` else 1
+    (an ablation: it is 0, "aligned", for an elongated box turned by 90 degrees)."""
 
     def __init__(self, ratio_thr: float = 1.5, discrete: bool = True):
         if ratio_thr < 1:
@@ -46,34 +83,22 @@ class AALTable:
         deg = torch.arange(180, dtype=torch.float64)
         self.table = torch.stack([torch.sin(v * torch.deg2rad(deg)).abs() for v in (1.0, 2.0)])  # (2, 180)
 
-    def factor(self, aspect_ratio: torch.Tensor) -> torch.Tensor:
-        """``V(AR)``: 2 where ``AR > r``, else 1 (same shape, int64)."""
-        return (aspect_ratio > self.ratio_thr).long() + 1
-
-    def __call__(self, delta_theta: torch.Tensor, aspect_ratio: torch.Tensor) -> torch.Tensor:
-        """W for angle differences (radians) and aspect ratios of the same shape."""
-        v = self.factor(aspect_ratio)
+    def __call__(self, delta_theta: torch.Tensor, ratio: torch.Tensor) -> torch.Tensor:
+        v = (ratio > self.ratio_thr).long() + 1
         if not self.discrete:
             return torch.sin(v.to(delta_theta.dtype) * delta_theta).abs()
         deg = torch.remainder(torch.round(torch.rad2deg(delta_theta.double())), 180).long()
-        table = self.table.to(delta_theta.device)
-        return table[v - 1, deg].to(delta_theta.dtype)
-
-
-def aspect_ratio(rboxes: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
-    """``(..., 5) -> (...)`` long side over short side."""
-    w, h = rboxes[..., 2].abs(), rboxes[..., 3].abs()
-    return torch.maximum(w, h) / torch.minimum(w, h).clamp(min=eps)
+        return self.table.to(delta_theta.device)[v - 1, deg].to(delta_theta.dtype)
 
 
 @MODELS.register_module()
-class AALReweighting(KDComponent):
-    """AAL inside the student's assignment and losses (see the module docstring).
+class AALSinReweighting(KDComponent):
+    """Ablation: the sin table in the metric (``1 + metric_coef * W``) and as loss weights of the
+    positives (``1 + loss_coef * W``), daik's earlier reading of AAL.
 
     Args:
-        ratio_thr: ``r`` of ``V(AR)``.
-        discrete: per-degree table (True) or the formula.
-        metric_coef: assignment metric factor ``1 + metric_coef * W`` (0 switches it off).
+        ratio_thr, discrete: of :class:`SinTable`.
+        metric_coef: metric factor ``max(0, 1 + metric_coef * W)`` (0 switches it off).
         loss_coef: loss weight ``1 + loss_coef * W`` at positives (0 switches it off).
         losses: which of the student's losses are re-weighted.
     """
@@ -84,29 +109,27 @@ class AALReweighting(KDComponent):
         unknown = set(losses) - {"cls", "bbox", "dfl", "angle"}
         if unknown:
             raise ValueError(f"AAL can weight cls, bbox, dfl, angle; got {sorted(unknown)}")
-        self.table = AALTable(ratio_thr, discrete)
+        self.table = SinTable(ratio_thr, discrete)
         self.metric_coef, self.loss_coef, self.losses = float(metric_coef), float(loss_coef), tuple(losses)
 
     def weight_of_pairs(self, angles: torch.Tensor, gt_boxes: torch.Tensor) -> torch.Tensor:
         """W of predictions with ``angles (K,)`` against ``gt_boxes (K, 5)``."""
         return self.table(angles.float() - gt_boxes[:, 4].float(), aspect_ratio(gt_boxes.float()))
 
-    def metric_factor(self, ctx: KDContext):
+    def metric_factor(self, ctx: KDContext, preds=None):
         if self.metric_coef == 0:
             return None
-        angles, boxes = ctx.s_dec.angles.detach(), ctx.gt.boxes
+        angles, boxes = (preds or ctx.s_dec).angles.detach(), ctx.gt.boxes
 
         def factor(bi, mi, ni):
-            w = self.weight_of_pairs(angles[bi, ni], boxes[bi, mi])
-            return (1 + self.metric_coef * w).clamp(min=0)
+            return (1 + self.metric_coef * self.weight_of_pairs(angles[bi, ni], boxes[bi, mi])).clamp(min=0)
         return factor
 
     def positive_w(self, ctx: KDContext) -> torch.Tensor:
-        """``(K,)`` W of the student's positives against their assigned ground truth."""
         fg = ctx.assign.fg_mask
         return self.weight_of_pairs(ctx.s_dec.angles.detach()[fg], ctx.assign.boxes[fg])
 
-    def loss_weights(self, ctx: KDContext):
+    def loss_weights(self, ctx: KDContext) -> Optional[Dict[str, torch.Tensor]]:
         if self.loss_coef == 0 or not self.losses:
             return None
         fg = ctx.assign.fg_mask
@@ -115,7 +138,5 @@ class AALReweighting(KDComponent):
         return {k: w for k in self.losses}
 
     def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
-        """Logs the mean W of the positives (``aal_w``; not a loss)."""
         w = self.positive_w(ctx)
         return {"aal_w": w.mean() if w.numel() else w.new_zeros(())}
-

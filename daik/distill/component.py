@@ -5,7 +5,8 @@ one off). Each part may:
 
 - read the student's features at a head stage (``student_stage``; the student's own
   predictions are then computed from that stage, so both share one graph);
-- multiply the student's assignment metric (``metric_factor``);
+- multiply the student's assignment metric (``metric_factor``), or make the assignment
+  (``assignment``, e.g. DAIK's teacher-guided positives; at most one part);
 - re-weight the student's own losses (``loss_weights``);
 - add named losses (``forward``; keys start with ``loss_`` and are scaled by the distiller's
   KD schedule; other keys are logged as they are).
@@ -37,9 +38,18 @@ class KDComponent(nn.Module):
     def setup(self, student: nn.Module, teacher: nn.Module) -> None:
         """Build adapters and check the pair (called once by the distiller)."""
 
-    def metric_factor(self, ctx: KDContext) -> MetricFactor:
-        """Factor of the student's assignment metric, ``f(batch_idx, gt_idx, point_idx) -> (K,)``
-        (``ctx.s_raw``, ``ctx.s_dec`` and ``ctx.gt`` are set; ``ctx.assign`` is not yet)."""
+    def metric_factor(self, ctx: KDContext, preds=None) -> MetricFactor:
+        """Factor of the assignment metric, ``f(batch_idx, gt_idx, point_idx) -> (K,)``, of the
+        student's predictions, or of ``preds`` (:class:`DecodedPreds`, e.g. the teacher's when it
+        guides the assignment). ``ctx.s_raw``, ``ctx.s_dec`` and ``ctx.gt`` are set; ``ctx.assign``
+        is not yet."""
+        return None
+
+    #: whether :meth:`assignment` replaces the student's own assignment (at most one part)
+    guides_assignment: bool = False
+
+    def assignment(self, ctx: KDContext, factor: MetricFactor, teacher_factor: MetricFactor):
+        """The student's assignment, when this part makes it (``guides_assignment``)."""
         return None
 
     def loss_weights(self, ctx: KDContext):

@@ -39,6 +39,10 @@ class KDContext:
         self.s_dec: Optional[DecodedPreds] = None
         self.gt: Optional[BatchGT] = None
         self.assign: Optional[AssignResult] = None
+        self.parts_factor = None  # preds -> factor of the parts, set by the distiller
+        self.s_factor = None  # the student's assignment-metric factor (parts' product), set by the distiller
+        self._t_factor = None
+        self.t_metric = None  # (metric, overlaps) (B, M, N) of the teacher over the candidates, once computed
 
     # ------------------------------------------------------------------ student
     @property
@@ -57,6 +61,17 @@ class KDContext:
         return float(self.assign.scores.sum().clamp(min=1.0))
 
     # ------------------------------------------------------------------ teacher (no grad)
+    @property
+    def t_factor(self):
+        """The parts' assignment-metric factor evaluated on the teacher's predictions."""
+        if self._t_factor is None and self.parts_factor is not None:
+            self._t_factor = self.parts_factor(self.t_dec)
+        return self._t_factor
+
+    @t_factor.setter
+    def t_factor(self, value):
+        self._t_factor = value
+
     @property
     def t_head(self):
         return self.teacher.head

@@ -95,6 +95,23 @@ def step_diagnostics(ctx) -> Dict[str, float]:
     return out
 
 
+def loss_gradient_norms(losses: Dict[str, torch.Tensor], params: Sequence[torch.Tensor]) -> Dict[str, float]:
+    """``{"grad_<loss key>": L2 norm of that loss's gradient on params}`` for every loss of one
+    step, each by its own backward pass (the graph is kept), plus ``grad_total`` of their sum:
+    the norm the optimizer's ``clip_grad`` compares with its ``max_norm`` before clipping."""
+    keys = [k for k, v in losses.items() if k.startswith("loss") and torch.is_tensor(v) and v.requires_grad]
+    out: Dict[str, float] = {}
+    for key in keys:
+        grads = torch.autograd.grad(losses[key], params, retain_graph=True, allow_unused=True)
+        flat = [g.reshape(-1) for g in grads if g is not None]
+        out[f"grad_{key}"] = float(torch.cat(flat).norm()) if flat else 0.0
+    if keys:
+        summed = sum(losses[k] for k in keys)
+        grads = [g for g in torch.autograd.grad(summed, params, retain_graph=True, allow_unused=True) if g is not None]
+        out["grad_total"] = float(torch.cat([g.reshape(-1) for g in grads]).norm()) if grads else 0.0
+    return out
+
+
 @torch.no_grad()
 def collect(distiller, batches: Iterable[dict], max_batches: Optional[int] = None) -> Dict:
     """Run ``distiller`` (eval mode, no gradient) over preprocessed-or-raw ``batches`` and

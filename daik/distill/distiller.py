@@ -21,7 +21,8 @@ from daik.registry import MODELS
 
 from .component import KDComponent
 from .context import KDContext
-from .diagnostics import step_diagnostics
+from .diagnostics import loss_gradient_norms, step_diagnostics
+from .sad import teacher_guided
 from .teacher import build_teacher
 
 
@@ -128,6 +129,10 @@ class RotatedDistiller(BaseModel):
         """Forward the epoch to the student (its head switches from a warm-up assigner by it)."""
         self.student.set_epoch(epoch)
 
+    def student_parameters(self) -> List[nn.Parameter]:
+        """The student's trainable parameters (not the distillation parts' adapters)."""
+        return [p for n, p in self.named_parameters() if p.requires_grad and not n.startswith("distill.")]
+
     @property
     def parts(self) -> List[KDComponent]:
         return list(self.distill.values())
@@ -156,6 +161,8 @@ class RotatedDistiller(BaseModel):
         losses["kd_scale"] = torch.tensor(self.kd_scale, device=inputs.device)
         if self.diagnostics_enabled:
             self.last_diagnostics = step_diagnostics(ctx)
+            if self.training and torch.is_grad_enabled():
+                self.last_diagnostics.update(loss_gradient_norms(losses, self.student_parameters()))
         return losses
 
     def student_losses(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
@@ -166,7 +173,13 @@ class RotatedDistiller(BaseModel):
         raw = head.flatten(head.forward_preds(ctx.student_tower(k), k))
         ctx.s_raw, ctx.s_dec = raw, head.decode(raw)
         ctx.gt = head.gt_from_samples(ctx.data_samples)
-        factor = _combine_factors([f for f in (p.metric_factor(ctx) for p in self.parts) if f is not None])
-        ctx.assign = head.assign(ctx.s_raw, ctx.s_dec, ctx.gt, metric_factor=factor)
+        ctx.parts_factor = lambda preds: _combine_factors(
+            [f for f in (p.metric_factor(ctx, preds) for p in self.parts) if f is not None])
+        ctx.s_factor = ctx.parts_factor(None)
+        guide = teacher_guided(self.parts)
+        if guide is not None:  # the teacher's metric (same factors, on its own angles) picks the positives
+            ctx.assign = guide.assignment(ctx, ctx.s_factor, ctx.t_factor)
+        else:
+            ctx.assign = head.assign(ctx.s_raw, ctx.s_dec, ctx.gt, metric_factor=ctx.s_factor)
         weights = _merge_weights(p.loss_weights(ctx) for p in self.parts)
         return head.loss_by_assign(ctx.s_raw, ctx.s_dec, ctx.assign, weights)

@@ -93,9 +93,12 @@ class KDScheduleHook(Hook):
 @HOOKS.register_module()
 class KDDiagnosticsHook(Hook):
     """Every ``interval`` iterations, record the target-conflict ratios and L1 distances of the
-    step (:func:`daik.distill.diagnostics.step_diagnostics`), send them to the message hub
-    (``train/kd_<key>``) and, after training, write ``kd_diagnostics.json`` and
-    ``kd_diagnostics.png`` into ``out_dir`` (default: the work dir).
+    step (:func:`daik.distill.diagnostics.step_diagnostics`) and the gradient norm of each loss
+    on the student (``grad_<loss>``, before clipping; ``grad_total`` is what ``clip_grad``
+    compares), send them to the message hub (``train/kd_<key>``) and, after training, write
+    ``kd_diagnostics.json`` and ``kd_diagnostics.png`` into ``out_dir`` (default: the work dir).
+    Every iteration it counts whether ``clip_grad`` fired (``train/kd_clip_rate``, and
+    ``clip_rate`` in the records).
 
     Args:
         interval: record every this many iterations.
@@ -107,15 +110,30 @@ class KDDiagnosticsHook(Hook):
     def __init__(self, interval: int = 50, out_dir: Optional[str] = None):
         self.interval, self.out_dir = int(interval), out_dir
         self.history: List[Dict[str, float]] = []
+        self.steps, self.clipped = 0, 0
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         _unwrap(runner.model).diagnostics_enabled = self.every_n_train_iters(runner, self.interval) or runner.iter == 0
 
+    def count_clipping(self, runner) -> None:
+        """Count the steps whose pre-clip gradient norm (mmengine's ``train/grad_norm``) exceeded
+        the optimizer's ``clip_grad`` ``max_norm``; the share goes to ``train/kd_clip_rate``."""
+        max_norm = (getattr(runner.optim_wrapper, "clip_grad_kwargs", None) or {}).get("max_norm")
+        hub = runner.message_hub
+        if max_norm is None or "train/grad_norm" not in hub.log_scalars:
+            return
+        self.steps += 1
+        self.clipped += int(hub.get_scalar("train/grad_norm").current() > max_norm)
+        hub.update_scalar("train/kd_clip_rate", self.clipped / self.steps)
+
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        self.count_clipping(runner)
         model = _unwrap(runner.model)
         if not model.diagnostics_enabled or model.last_diagnostics is None:
             return
         record = {"iter": runner.iter + 1, "epoch": runner.epoch, **model.last_diagnostics}
+        if self.steps:
+            record["clip_rate"] = self.clipped / self.steps
         self.history.append(record)
         for key, value in model.last_diagnostics.items():
             if not math.isnan(value):

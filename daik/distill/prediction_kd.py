@@ -21,55 +21,89 @@ def _positives(ctx: KDContext):
     return fg, ctx.assign.scores.sum(-1)[fg]
 
 
+NORMALISERS = ("targets", "positives", "images", "points")
+
+
+def kd_normaliser(ctx: KDContext, kind: str, points_per_item: int = 1) -> float:
+    """What a summed KD term is divided by: the sum of the student's soft targets (as its own
+    losses), its number of positives (CrossKD's ``avg_factor``), the batch's images, or the
+    number of summed points; at least 1 (``points_per_item`` scales it, e.g. 4 DFL sides)."""
+    if kind not in NORMALISERS:
+        raise ValueError(f"normaliser must be one of {NORMALISERS}, got {kind!r}")
+    fg = ctx.assign.fg_mask
+    value = {"targets": lambda: ctx.norm, "positives": lambda: float(fg.sum()),
+             "images": lambda: float(fg.shape[0]), "points": lambda: float(fg.numel())}[kind]()
+    return max(value, 1.0) * points_per_item
+
+
+def positive_mean(loss: torch.Tensor, ctx: KDContext, weighted: bool, points_per_item: int = 1) -> torch.Tensor:
+    """``(K, ...)`` per-positive terms -> their plain mean (YOLOv6-R's distillation terms: a mean
+    over the positives) or their alignment-score-weighted sum over the soft-target sum."""
+    if not weighted:
+        return weighted_mean(loss, None, max(loss.numel(), 1))
+    _, w = _positives(ctx)
+    w = w.reshape(-1, *([1] * (loss.dim() - 1)))
+    return weighted_mean(loss, w, points_per_item * ctx.norm)
+
+
 @MODELS.register_module()
 class AngleDistillation(KDComponent):
     """AD of DAIK (Wang et al., "Directional Alignment Instance Knowledge Distillation for
     Arbitrary-Oriented Object Detection", IEEE TGRS 2023)::
 
-        L_theta = L_CSL(S_theta, theta_csl) + lambda * tau^2 * KL(softmax(T_theta / tau) || softmax(S_theta / tau))
+        L_theta = L_CSL(S_theta, theta_csl) + lambda * T^2 * KL(softmax(T_theta / T) || softmax(S_theta / T))
 
-    over the student's positives, each weighted by its alignment score (its soft target). The
-    CSL term is the student head's own ``loss_angle``; this part adds the KL term as
-    ``loss_ad = loss_weight * sum_pos(score * tau^2 KL) / norm``.
+    over the student's positives. The CSL term is the student head's own ``loss_angle``; this
+    part adds the KL term as ``loss_ad``. It follows the authors' released YOLOv6-R code
+    (``loss_distill_R.py``, CSL branch): softmax of the 180 angle logits at T = 20, ``T^2`` KL,
+    a plain mean over the positives. Their ``lambda`` equals the CSL weight; at equal weights
+    the KL's gradient is about 1/20 of the CSL term's (the softmax at T = 20 of 180 bins is
+    nearly flat), so daik's default ``lambda = 10`` is 50 times the CSL weight (0.2), which
+    puts AD's gradient at the order of CSL's (measured by ``tools/kd_diagnostics.py``).
+    Their later version takes the softmax of the sigmoid probabilities at T = 10 and sums
+    over the positives; that form is not used.
 
     Args:
-        loss_weight: lambda (default 0.2: YOLOv6-R's distillation practice, which scales its
-            distillation terms by 0.2).
-        temperature: tau (default 20: YOLOv6's distillation temperature).
+        loss_weight: lambda.
+        temperature: T.
+        weighted: weight each positive by its alignment score over the soft-target sum
+            instead of the plain mean.
     """
 
-    def __init__(self, loss_weight: float = 0.2, temperature: float = 20.0):
+    def __init__(self, loss_weight: float = 10.0, temperature: float = 20.0, weighted: bool = False):
         super().__init__(loss_weight)
-        self.temperature = float(temperature)
+        self.temperature, self.weighted = float(temperature), bool(weighted)
 
     def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
-        fg, w = _positives(ctx)
+        fg = ctx.assign.fg_mask
         kl = kl_div_logits(ctx.s_raw.ang_logits[fg], ctx.t_raw.ang_logits[fg], self.temperature)  # (K,)
-        return {"loss_ad": self.loss_weight * weighted_mean(kl, w, ctx.norm)}
+        return {"loss_ad": self.loss_weight * positive_mean(kl, ctx, self.weighted)}
 
 
 @MODELS.register_module()
 class LocalizationDistillation(KDComponent):
     """LD (Zheng et al., "Localization Distillation for Dense Object Detection", CVPR 2022):
     ``T^2 KL`` between the teacher's and the student's distributions of each side's distance
-    (the DFL logits), on the student's positives weighted by their alignment score.
+    (the DFL logits), on the student's positives.
 
     Args:
-        loss_weight: multiplier (LD's 0.25).
-        temperature: LD's T = 10.
+        loss_weight: multiplier (LD's 0.25; YOLOv6-R's DFL weight 0.5 in DAIK).
+        temperature: LD's T = 10 (YOLOv6-R: 20).
+        weighted: each positive weighted by its alignment score over ``4 * `` the soft-target
+            sum (LD's form), or a plain mean over positives and sides (YOLOv6-R's).
     """
 
-    def __init__(self, loss_weight: float = 0.25, temperature: float = 10.0):
+    def __init__(self, loss_weight: float = 0.25, temperature: float = 10.0, weighted: bool = True):
         super().__init__(loss_weight)
-        self.temperature = float(temperature)
+        self.temperature, self.weighted = float(temperature), bool(weighted)
 
     def setup(self, student, teacher) -> None:
         require_same_reg_max(student, teacher, "LocalizationDistillation")
 
     def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
-        fg, w = _positives(ctx)
+        fg = ctx.assign.fg_mask
         kl = kl_div_logits(ctx.s_raw.reg_logits[fg], ctx.t_raw.reg_logits[fg], self.temperature)  # (K, 4)
-        return {"loss_ld": self.loss_weight * weighted_mean(kl, w[:, None], 4 * ctx.norm)}
+        return {"loss_ld": self.loss_weight * positive_mean(kl, ctx, self.weighted, points_per_item=4)}
 
 
 @MODELS.register_module()
@@ -79,22 +113,25 @@ class ClassDistillation(KDComponent):
     ``mode="binary"``: per-class binary KL to the teacher's sigmoid probabilities (the head is
     trained with sigmoid losses, so absolute scores carry meaning); ``"softmax"``: ``T^2 KL``
     of the softmax over classes (YOLOv6's form). ``region="pos"``: the student's positives
-    weighted by their alignment score (DAIK's instance-level KD); ``"all"``: every point,
-    unweighted. Either way the sum is divided by ``ctx.norm``.
+    weighted by their alignment score (divided by the soft-target sum); ``"all"``: every
+    point, unweighted, summed and divided by ``normaliser`` (:func:`kd_normaliser`).
 
     Args:
         loss_weight: multiplier.
         mode: ``"binary"`` or ``"softmax"``.
         region: ``"pos"`` or ``"all"``.
         temperature: divides both logit sets (and multiplies the loss by ``T^2``).
+        normaliser: of the dense (``"all"``) sum: ``"targets"``, ``"positives"``, ``"images"``
+            or ``"points"``.
     """
 
     def __init__(self, loss_weight: float = 1.0, mode: str = "binary", region: str = "pos",
-                 temperature: float = 1.0):
+                 temperature: float = 1.0, normaliser: str = "targets"):
         super().__init__(loss_weight)
-        if mode not in ("binary", "softmax") or region not in ("pos", "all"):
-            raise ValueError(f"mode must be binary|softmax and region pos|all, got {mode!r}, {region!r}")
-        self.mode, self.region, self.temperature = mode, region, float(temperature)
+        if mode not in ("binary", "softmax") or region not in ("pos", "all") or normaliser not in NORMALISERS:
+            raise ValueError(f"mode must be binary|softmax, region pos|all, normaliser one of {NORMALISERS}; "
+                             f"got {mode!r}, {region!r}, {normaliser!r}")
+        self.mode, self.region, self.temperature, self.normaliser = mode, region, float(temperature), normaliser
 
     def divergence(self, student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
         """``(K, C)`` logits -> ``(K,)`` divergences."""
@@ -109,7 +146,8 @@ class ClassDistillation(KDComponent):
             fg, w = _positives(ctx)
             loss = weighted_mean(self.divergence(s[fg], t[fg]), w, ctx.norm)
         else:
-            loss = weighted_mean(self.divergence(s.flatten(0, 1), t.flatten(0, 1)), None, ctx.norm)
+            loss = weighted_mean(self.divergence(s.flatten(0, 1), t.flatten(0, 1)), None,
+                                 kd_normaliser(ctx, self.normaliser))
         return {"loss_cls_kd": self.loss_weight * loss}
 
 

@@ -1,28 +1,36 @@
-"""SAD of DAIK: sample alignment distillation.
+"""SAD of DAIK: sample alignment distillation, as the authors' "mutual" assigner builds it.
 
-DAIK (Wang et al., IEEE TGRS 2023) lets the student mimic "the teacher model's distribution of
-anchor points" to reduce spatial misalignment. daik's form: for every ground truth ``g`` and
-its candidate points ``i`` (points inside the rotated box), the alignment metric of the
-task-aligned assigner ``t_i = s_i^alpha * IoU_i^beta`` (score of ``g``'s class, rotated IoU of
-the decoded box with ``g``) is turned into a distribution over the candidates::
+Two mechanisms, each a switch:
 
-    p_i = softmax_i(log(t_i + eps) / tau)  =  (t_i + eps)^(1/tau) / sum_j (t_j + eps)^(1/tau)
+- **Teacher-guided assignment** (``teacher_assign``; the authors' operative mechanism): the
+  teacher's alignment metric ``s_T^alpha IoU_T^beta LUT_T^gamma`` (its scores, boxes and angles
+  against the ground truth, with AAL's factor when AAL is on) ranks each ground truth's
+  candidates and picks its top-k positives; a point claimed by several ground truths keeps the
+  one the student's IoU prefers, and the student's targets are the student's own normalised
+  metric on those positives (:meth:`TaskAlignedAssigner.assign_guided`). With teacher ==
+  student this is the plain assignment.
+- **KL on the metric** (``kl_weight``): for every ground truth ``g`` and its candidate points
+  (inside the rotated box), the normalised metric ``m_i = t_i * max_j IoU_j / max_j t_j`` of
+  teacher and student is turned into ``softmax_i(m_i / T)`` and
+  ``loss_sad = kl_weight * T^2 * mean_g KL(teacher || student)``.
 
-for teacher (no gradient) and student (gradient through its class score and, via the
-differentiable rotated IoU, its box distances), and::
+The student's metric in the KL carries gradient through its class score only: its IoU, its
+LUT factor and the per-GT normaliser are detached. Then ``dm_i / dz_i = alpha * m_i * (1 - s_i)
+<= alpha`` for the class logit ``z_i`` (``m_i <= 1``) and the KL's gradient is at most
+``kl_weight * T * alpha`` per candidate, whatever the IoU: the earlier form, ``log`` of
+``s * IoU^6`` with the IoU differentiable, back-propagated ``6 / IoU`` and was the largest
+gradient of the whole step on poorly localised points. The box learns its alignment from the
+box losses and the teacher-chosen positives instead.
 
-    loss_sad = loss_weight * mean_g KL(p_teacher || p_student)
-
-Choices where the paper is silent (knobs): the log-metric softmax (scale-free, so the tiny
-values of ``IoU^6`` need no rescaling; ``tau = 1`` makes ``p`` the metric itself normalised),
-``alpha, beta`` of the student head's assigner, the plain metric (without AAL's factor), all
-candidates (``topk`` keeps only the teacher's best ``k`` per ground truth to save time).
+Deviations from the authors' code: their KL (``distill_loss_assigner``, T = 20, weight 50 times
+the number of anchors) is computed but switched off (multiplied by zero) in the released
+version; daik keeps it as a switch with its own bounded form and weight. Their positive
+conflicts use the student's IoU, as here.
 """
 from typing import Dict, Optional
 
 import torch
 
-from daik.ops import box_iou_rotated
 from daik.registry import MODELS
 
 from .component import KDComponent
@@ -45,14 +53,9 @@ def grouped_kl(t_logits: torch.Tensor, s_logits: torch.Tensor, group: torch.Tens
     return terms.new_zeros(num_groups).index_add(0, group, terms)
 
 
-def top_per_group(values: torch.Tensor, group: torch.Tensor, k: int) -> torch.Tensor:
-    """Indices of the ``k`` largest ``values`` within each group."""
-    order = torch.argsort(values, descending=True, stable=True)
-    order = order[torch.argsort(group[order], stable=True)]
-    g = group[order]
-    pos = torch.arange(len(g), device=g.device)
-    first = torch.full_like(pos, len(g)).scatter_reduce(0, g, pos, "amin")
-    return order[(pos - first[g]) < k]
+def group_max(values: torch.Tensor, group: torch.Tensor, num_groups: int) -> torch.Tensor:
+    """``(G,)`` maximum of ``values (K,)`` within each group (detached)."""
+    return values.new_zeros(num_groups).scatter_reduce(0, group, values.detach(), "amax", include_self=False)
 
 
 @MODELS.register_module()
@@ -60,45 +63,76 @@ class SampleAlignmentDistillation(KDComponent):
     """SAD (see the module docstring).
 
     Args:
-        loss_weight: multiplier.
-        temperature: tau of the log-metric softmax.
-        alpha, beta: metric exponents (default: the student head's assigner's, else 1 and 6).
-        topk: keep only the teacher's best ``topk`` candidates per ground truth (None: all).
-        eps: floor inside the log.
+        teacher_assign: the teacher's metric picks the student's positives.
+        kl_weight: weight of the KL between the normalised metrics (0 switches it off).
+        temperature: T of the softmax over each ground truth's candidates.
+        eps: floor of the per-GT normaliser.
     """
 
-    def __init__(self, loss_weight: float = 1.0, temperature: float = 1.0, alpha: Optional[float] = None,
-                 beta: Optional[float] = None, topk: Optional[int] = None, eps: float = 1e-9):
-        super().__init__(loss_weight)
+    def __init__(self, teacher_assign: bool = True, kl_weight: float = 1.0, temperature: float = 1.0,
+                 eps: float = 1e-9):
+        super().__init__(kl_weight)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
-        self.temperature, self.alpha, self.beta, self.topk, self.eps = float(temperature), alpha, beta, topk, eps
+        self.teacher_assign, self.temperature, self.eps = bool(teacher_assign), float(temperature), eps
 
-    def setup(self, student, teacher) -> None:
-        assigner = student.head.assigner
-        self.alpha = float(self.alpha if self.alpha is not None else getattr(assigner, "alpha", 1.0))
-        self.beta = float(self.beta if self.beta is not None else getattr(assigner, "beta", 6.0))
+    @property
+    def guides_assignment(self) -> bool:
+        return self.teacher_assign
 
-    def log_metric(self, scores: torch.Tensor, rboxes: torch.Tensor, gt_boxes: torch.Tensor) -> torch.Tensor:
-        """``alpha log s + beta log IoU`` of ``K`` (score, predicted box, GT box) triples."""
-        iou = box_iou_rotated(rboxes.float(), gt_boxes.float(), aligned=True).clamp(min=0)
-        return self.alpha * torch.log(scores.float() + self.eps) + self.beta * torch.log(iou + self.eps)
+    def assignment(self, ctx: KDContext, factor, teacher_factor):
+        """The teacher-guided assignment (when ``teacher_assign``); keeps the teacher's metric."""
+        if not self.teacher_assign:
+            return None
+        res, t_metric, t_overlaps = ctx.s_head.assign_guided(ctx.s_raw, ctx.s_dec, ctx.t_dec, ctx.gt, factor,
+                                                             teacher_factor)
+        if t_metric is not None:
+            ctx.t_metric = (t_metric, t_overlaps)
+        return res
+
+    def _teacher_metric(self, ctx: KDContext):
+        if getattr(ctx, "t_metric", None) is None:
+            ctx.t_metric = ctx.s_head.assigner.candidate_metric(ctx.t_dec.scores, ctx.t_dec.rboxes, ctx.gt,
+                                                                ctx.assign.candidate_mask, ctx.t_factor)
+        return ctx.t_metric
 
     def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
+        if self.loss_weight == 0:
+            return {}
         cand = ctx.assign.candidate_mask & ctx.gt.pad_mask[..., None]  # (B, M, N)
         bi, mi, ni = cand.nonzero(as_tuple=True)
         zero = ctx.s_raw.cls_logits.sum() * 0.0
         if bi.numel() == 0:
             return {"loss_sad": zero}
-        group = bi * cand.shape[1] + mi
-        labels, gt_boxes = ctx.gt.labels[bi, mi], ctx.gt.boxes[bi, mi]
-        with torch.no_grad():
-            t_log = self.log_metric(ctx.t_dec.scores[bi, ni, labels], ctx.t_dec.rboxes[bi, ni], gt_boxes)
-        if self.topk is not None:
-            keep = top_per_group(t_log, group, int(self.topk))
-            bi, ni, group, labels = bi[keep], ni[keep], group[keep], labels[keep]
-            gt_boxes, t_log = gt_boxes[keep], t_log[keep]
-        s_log = self.log_metric(ctx.s_dec.scores[bi, ni, labels], ctx.s_dec.rboxes[bi, ni], gt_boxes)
-        uniq, group = torch.unique(group, return_inverse=True)
-        kl = grouped_kl(t_log / self.temperature, s_log / self.temperature, group, len(uniq))
-        return {"loss_sad": self.loss_weight * kl.mean() + zero}
+        uniq, group = torch.unique(bi * cand.shape[1] + mi, return_inverse=True)
+        g = len(uniq)
+        t_metric, t_overlaps = self._teacher_metric(ctx)
+        t_norm = self.normalise(t_metric[bi, mi, ni].float(), t_overlaps[bi, mi, ni].float(), group, g)
+        s_norm = self.normalise(self.student_metric(ctx, bi, mi, ni), ctx.assign.overlaps[bi, mi, ni].float(), group, g)
+        t = self.temperature
+        kl = grouped_kl(t_norm / t, s_norm / t, group, g) * (t * t)
+        return {"loss_sad": self.loss_weight * kl.clamp(min=0).mean() + zero}
+
+    def student_metric(self, ctx: KDContext, bi, mi, ni) -> torch.Tensor:
+        """``(K,)`` ``s^alpha * [IoU^beta * factor]`` with gradient through the class logit only."""
+        assigner = ctx.s_head.assigner
+        labels = ctx.gt.labels[bi, mi]
+        score = ctx.s_raw.cls_logits[bi, ni, labels].float().sigmoid()
+        quality = ctx.assign.overlaps[bi, mi, ni].float().pow(assigner.beta)
+        if ctx.s_factor is not None:
+            quality = quality * ctx.s_factor(bi, mi, ni).float()
+        return score.pow(assigner.alpha) * quality.detach()
+
+    def normalise(self, metric: torch.Tensor, overlaps: torch.Tensor, group: torch.Tensor, g: int) -> torch.Tensor:
+        """TOOD's ``t * max IoU / max t`` per ground truth (the maxima detached)."""
+        top = group_max(metric, group, g)
+        best_iou = group_max(overlaps, group, g)
+        return metric * (best_iou / (top + self.eps))[group]
+
+
+def teacher_guided(parts) -> Optional[KDComponent]:
+    """The one part that guides the assignment, or None (two are an error)."""
+    guides = [p for p in parts if getattr(p, "guides_assignment", False)]
+    if len(guides) > 1:
+        raise ValueError(f"{len(guides)} distillation parts want to assign the student's positives; at most one may")
+    return guides[0] if guides else None

@@ -18,8 +18,8 @@ def default_teacher_cfg() -> dict:
 
 ALL_PARTS = {
     "ad": dict(type="AngleDistillation"),
-    "aal": dict(type="AALReweighting"),
-    "sad": dict(type="SampleAlignmentDistillation"),
+    "aal": dict(type="AALAssignment"),
+    "sad": dict(type="SampleAlignmentDistillation", temperature=0.1),
     "ld": dict(type="LocalizationDistillation"),
     "cls_kd": dict(type="ClassDistillation"),
     "mimic": dict(type="PredictionMimicking"),

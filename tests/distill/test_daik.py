@@ -1,14 +1,14 @@
-"""DAIK's parts on hand-made cases: the AAL table, AAL in assignment and loss weights, SAD's
-grouped distributions and its gradient paths."""
+"""DAIK's parts on hand-made cases: the rotated-IoU lookup table, AAL in the assignment, the
+teacher-guided assignment, SAD's grouped distributions and its bounded gradient."""
 import math
 from types import SimpleNamespace
 
 import pytest
 import torch
 
-from daik.distill import AALReweighting, AALTable
-from daik.distill.sad import group_log_softmax, grouped_kl, top_per_group
-from daik.models.task_modules import BatchGT, Priors, RotatedTaskAlignedAssigner
+from daik.distill import AALAssignment, AALSinReweighting
+from daik.distill.sad import group_log_softmax, grouped_kl
+from daik.models.task_modules import AngleIoUTable, BatchGT, Priors, RotatedTaskAlignedAssigner
 from daik.ops import box_iou_rotated
 
 from .helpers import ALL_PARTS, batch, build_pair, kd_losses
@@ -16,77 +16,127 @@ from .helpers import ALL_PARTS, batch, build_pair, kd_losses
 D = math.radians
 
 
-@pytest.mark.parametrize("delta_deg, ar, expected", [
-    (30, 3.0, math.sqrt(3) / 2),   # elongated: |sin(2 * 30)|
-    (30, 1.2, 0.5),                # square-like: |sin(30)|
-    (90, 3.0, 0.0),                # elongated, quarter turn: sin(180)
-    (90, 1.0, 1.0),
-    (45, 2.0, 1.0),
-    (-30, 3.0, math.sqrt(3) / 2),  # sign does not matter
-    (170, 3.0, math.sin(D(20))),   # 170 = -10 modulo 180 -> |sin(-20)|
-    (170, 1.0, math.sin(D(10))),
-    (30, 1.5, 0.5),                # AR == r is not > r: V = 1
-    (179.6, 3.0, 0.0),             # rounds to 180 = 0
-])
-def test_aal_table_values(delta_deg, ar, expected):
-    table = AALTable(ratio_thr=1.5, discrete=True)
-    w = table(torch.tensor([D(delta_deg)]), torch.tensor([ar]))
-    assert w.item() == pytest.approx(expected, abs=1e-6)
+def _lut(ar, deg, table=None):
+    table = table or AngleIoUTable()
+    return table(torch.tensor([float(ar)]), torch.tensor([D(deg)])).item()
 
 
-def test_aal_discrete_rounds_to_whole_degrees_continuous_does_not():
-    dt, ar = torch.tensor([D(30.4)]), torch.tensor([1.0])
-    assert AALTable(discrete=True)(dt, ar).item() == pytest.approx(0.5, abs=1e-6)
-    assert AALTable(discrete=False)(dt, ar).item() == pytest.approx(math.sin(D(30.4)), abs=1e-6)
-    assert AALTable().table.shape == (2, 180)
+@pytest.mark.parametrize("ar", [1.0, 1.7, 3.0, 6.5, 7.0])
+def test_lut_is_one_unturned_and_half_turned(ar):
+    assert _lut(ar, 0) == pytest.approx(1.0, abs=1e-6)
+    assert _lut(ar, 180) == pytest.approx(1.0, abs=1e-6)
+    assert _lut(ar, -180) == pytest.approx(1.0, abs=1e-6)
 
 
-def _aal_ctx(pred_angles, gt_boxes):
-    gt = BatchGT.from_lists([gt_boxes], [torch.zeros(len(gt_boxes), dtype=torch.long)])
-    return SimpleNamespace(s_dec=SimpleNamespace(angles=pred_angles[None]), gt=gt)
+def test_lut_closed_forms():
+    assert _lut(1.0, 45) == pytest.approx(1 / math.sqrt(2), abs=1e-3)  # square turned 45: octagon
+    assert _lut(3.0, 90) == pytest.approx(0.2, abs=1e-3)  # 3x1 crossing 1x3: 1 / (3 + 3 - 1)
+    assert _lut(1.0, 90) == pytest.approx(1.0, abs=1e-3)  # a square is symmetric at 90
+    assert _lut(3.0, 30) == pytest.approx(_lut(3.0, 150), abs=1e-6)  # symmetric about 90
+    assert _lut(3.0, 30) == pytest.approx(_lut(3.0, -30), abs=1e-6)
+
+
+def test_regression_an_elongated_box_turned_90_degrees_is_not_aligned():
+    """The earlier sin table gave W = 0 (aligned) to a 3:1 box turned by 90 degrees; the LUT keeps
+    a fifth of its overlap, so AAL's factor LUT^3 nearly removes such a point from the top-k."""
+    aal = AALAssignment(gamma=3.0)
+    gt = torch.tensor([[0.0, 0.0, 30.0, 10.0, 0.0]])
+    assert aal.lut(torch.tensor([D(90)]), gt).item() == pytest.approx(0.2, abs=1e-3)
+    assert aal.lut(torch.tensor([D(90)]), gt).item() ** 3 < 0.01
+    old = AALSinReweighting(ratio_thr=1.5)
+    assert old.weight_of_pairs(torch.tensor([D(90)]), gt).item() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_lut_equals_box_iou_rotated_to_the_grid_resolution():
+    g = torch.Generator().manual_seed(0)
+    ar = 1 + 6 * torch.rand(500, generator=g, dtype=torch.float64)
+    theta = (torch.rand(500, generator=g, dtype=torch.float64) * 2 - 1) * math.pi
+    z, o = torch.zeros_like(ar), torch.ones_like(ar)
+    ref = box_iou_rotated(torch.stack([z, z, ar, o, z], 1), torch.stack([z, z, ar, o, theta], 1), aligned=True)
+    fine = AngleIoUTable()(ar, theta).double()
+    coarse = AngleIoUTable(num_ar=61, num_theta=37)(ar, theta).double()
+    err_fine, err_coarse = (fine - ref).abs().max(), (coarse - ref).abs().max()
+    assert err_fine < 2e-3 and err_coarse > 5 * err_fine  # the error shrinks with the grid
+
+
+def _one_gt_two_points():
+    gt = torch.tensor([[50.0, 50.0, 30.0, 10.0, 0.0]])
+    priors = Priors(torch.tensor([[48.0, 50.0], [52.0, 50.0]]), torch.tensor([8.0, 8.0]), [(1, 2)])
+    return BatchGT.from_lists([gt], [torch.zeros(1, dtype=torch.long)]), priors
 
 
 def test_aal_turns_the_assignment_towards_the_aligned_prediction():
-    """Square-like GT (AR 1.2). Point A predicts the GT turned by 90 degrees (IoU 0.714, W = 1);
-    point B the right angle but a smaller box (IoU 0.6, W = 0). One-to-one metric s * IoU: A wins
-    alone; with AAL's (1 - 0.5 W) factor B wins."""
-    gt = torch.tensor([[50.0, 50.0, 36.0, 30.0, 0.0]])
-    a = torch.tensor([50.0, 50.0, 36.0, 30.0, math.pi / 2])
-    b = torch.tensor([50.0, 50.0, 36.0 * 0.6, 30.0, 0.0])
+    """Elongated GT (3:1). Point A predicts the GT turned by 25 degrees (IoU_A = LUT_A), point B
+    the right angle but a box half as long (IoU_B = 0.5 < IoU_A). With s * IoU, A wins; with the
+    LUT^3 factor B wins, and the metric is exactly s * IoU * LUT^3."""
+    gtb, priors = _one_gt_two_points()
+    gt = gtb.boxes[0]
+    a = torch.tensor([50.0, 50.0, 30.0, 10.0, D(25)])
+    b = torch.tensor([50.0, 50.0, 15.0, 10.0, 0.0])
     boxes = torch.stack([a, b])[None]
     iou = box_iou_rotated(boxes[0], gt.expand(2, 5), aligned=True)
     assert iou[0] > iou[1]
-    priors = Priors(torch.tensor([[48.0, 50.0], [52.0, 50.0]]), torch.tensor([8.0, 8.0]), [(1, 2)])
     scores = torch.full((1, 2, 1), 0.5)
     assigner = RotatedTaskAlignedAssigner(num_classes=1, topk=1, alpha=1.0, beta=1.0)
-    gtb = BatchGT.from_lists([gt], [torch.zeros(1, dtype=torch.long)])
     plain = assigner.assign(scores, boxes, priors, gtb)
-    aal = AALReweighting(ratio_thr=1.5, metric_coef=-0.5)
-    factor = aal.metric_factor(_aal_ctx(boxes[0, :, 4], gt))
-    turned = assigner.assign(scores, boxes, priors, gtb, metric_factor=factor)
+    aal = AALAssignment(gamma=3.0)
+    ctx = SimpleNamespace(s_dec=SimpleNamespace(angles=boxes[:, :, 4]), gt=gtb)
+    turned = assigner.assign(scores, boxes, priors, gtb, metric_factor=aal.metric_factor(ctx))
     assert plain.fg_mask[0].tolist() == [True, False]
     assert turned.fg_mask[0].tolist() == [False, True]
-    torch.testing.assert_close(turned.align_metric[0, 0], torch.stack([0.5 * iou[0] * 0.5, 0.5 * iou[1]]))
+    lut = aal.lut(boxes[0, :, 4], gt.expand(2, 5))
+    torch.testing.assert_close(lut[0], iou[0], atol=2e-3, rtol=0)  # A is the GT turned: LUT == IoU
+    torch.testing.assert_close(turned.align_metric[0, 0], 0.5 * iou * lut.pow(3))
 
 
-def test_aal_loss_weights_only_touch_positives():
-    fg = torch.tensor([[True, False, True]])
-    ctx = _aal_ctx(torch.tensor([D(30), 0.0, 0.0]), torch.tensor([[0.0, 0, 30, 10, 0]]))
-    ctx.assign = SimpleNamespace(fg_mask=fg, boxes=torch.tensor([[[0.0, 0, 30, 10, 0]] * 3]))
-    w = AALReweighting(loss_coef=1.0, losses=("cls", "angle")).loss_weights(ctx)
-    assert set(w) == {"cls", "angle"}
-    torch.testing.assert_close(w["cls"], torch.tensor([[1 + math.sqrt(3) / 2, 1.0, 1.0]]))
-
-
-def test_aal_in_a_distiller_changes_the_student_losses(tmp_path):
-    base = build_pair(tmp_path, {})
-    data = batch(base)
+def test_guided_assignment_with_the_predictions_as_guide_is_the_plain_assignment(tmp_path):
+    model = build_pair(tmp_path, {})
+    data = batch(model, num_images=3, per_image=3)
+    head = model.head
     with torch.no_grad():
-        plain = base.eval().loss(**data)
-        base.distill["aal"] = AALReweighting(metric_coef=0.0, loss_coef=1.0)
-        weighted = base.loss(**data)
-    assert weighted["loss_angle"] > plain["loss_angle"] and 0 < float(weighted["aal_w"]) <= 1
-    assert weighted["loss_dfl"] == plain["loss_dfl"]  # not among the re-weighted losses
+        raw = head.flatten(head.forward_preds(model.student.extract_feat(data["inputs"]), 0))
+        dec = head.decode(raw)
+    gt = head.gt_from_samples(data["data_samples"])
+    plain = head.assign(raw, dec, gt)
+    guided, metric, overlaps = head.assign_guided(raw, dec, dec, gt)
+    assert plain.num_pos > 0
+    for name in ("fg_mask", "gt_index", "labels", "boxes", "scores", "align_metric", "overlaps", "pos_mask"):
+        assert torch.equal(getattr(plain, name), getattr(guided, name)), name
+    assert torch.equal(metric, plain.align_metric) and torch.equal(overlaps, plain.overlaps)
+
+
+def test_guided_assignment_takes_the_teachers_positives_and_the_students_targets():
+    """The student localises point 0 well, the teacher point 1: guided by the teacher, point 1 is
+    the positive, and its soft target is the student's normalised metric there."""
+    gtb, priors = _one_gt_two_points()
+    good = torch.tensor([50.0, 50.0, 30.0, 10.0, 0.0])
+    poor = torch.tensor([50.0, 50.0, 20.0, 10.0, 0.0])  # IoU 2/3
+    student = torch.stack([good, poor])[None]
+    teacher = torch.stack([poor, good])[None]
+    scores = torch.full((1, 2, 1), 0.5)
+    assigner = RotatedTaskAlignedAssigner(num_classes=1, topk=1, alpha=1.0, beta=1.0)
+    own = assigner.assign(scores, student, priors, gtb)
+    res, t_metric, _ = assigner.assign_guided(scores, student, scores, teacher, priors, gtb)
+    assert own.fg_mask[0].tolist() == [True, False]
+    assert res.fg_mask[0].tolist() == [False, True]
+    assert t_metric[0, 0, 1] > t_metric[0, 0, 0]
+    # TOOD target of the lone positive: t * maxIoU / max t = IoU of the student's box there
+    assert res.scores[0, 1, 0].item() == pytest.approx(2 / 3, abs=1e-4)
+
+
+def test_sad_with_the_student_as_teacher_changes_nothing(tmp_path):
+    """Teacher == student: the teacher-guided assignment is the student's own, and the KL is 0."""
+    alone = build_pair(tmp_path, {}, same=True)
+    guided = build_pair(tmp_path, {"sad": dict(type="SampleAlignmentDistillation", kl_weight=1.0),
+                                   "aal": dict(type="AALAssignment")}, same=True)
+    plain_aal = build_pair(tmp_path, {"aal": dict(type="AALAssignment")}, same=True)
+    data = batch(alone, num_images=2, per_image=3)
+    with torch.no_grad():
+        a, g, p = alone.eval().loss(**data), guided.eval().loss(**data), plain_aal.eval().loss(**data)
+    for key in ("loss_cls", "loss_bbox", "loss_dfl", "loss_angle"):
+        torch.testing.assert_close(g[key], p[key])  # same positives and targets as the student's own (with AAL)
+    assert abs(float(g["loss_sad"])) < 1e-6
+    assert a["loss_cls"] != p["loss_cls"]  # AAL's factor did change the plain assignment
 
 
 def test_group_log_softmax_matches_per_group():
@@ -112,17 +162,41 @@ def test_grouped_kl_zero_for_identical_metric_distributions():
     torch.testing.assert_close(kl[0], (pt * (pt.log() - ps.log())).sum())
 
 
-def test_top_per_group():
-    values = torch.tensor([0.1, 0.9, 0.5, 0.3, 0.8, 0.7])
-    group = torch.tensor([0, 0, 0, 1, 1, 1])
-    assert sorted(top_per_group(values, group, 2).tolist()) == [1, 2, 4, 5]
+def test_sad_gradient_is_bounded_and_reaches_class_scores_only(tmp_path):
+    """IoU -> 0 (boxes spread to garbage): the KL's gradient on the class logits stays finite and
+    within its bound (kl_weight * T * alpha per candidate, over the number of ground truths);
+    the box and angle branches get none from it."""
+    model = build_pair(tmp_path, {"sad": dict(type="SampleAlignmentDistillation", kl_weight=1.0, temperature=1.0)})
+    for conv in model.head.preds["reg"]:
+        torch.nn.init.normal_(conv.weight, std=3.0)  # wild distances: IoUs near 0
+    data = batch(model, num_images=2, per_image=3)
+    captured = {}
+    orig = model.student_losses
 
-
-def test_sad_gradient_reaches_class_scores_and_box_distances(tmp_path):
-    model = build_pair(tmp_path, {"sad": ALL_PARTS["sad"]})
-    losses = kd_losses(model.loss(**batch(model)))
+    def keep(ctx):
+        out = orig(ctx)
+        ctx.s_raw.cls_logits.retain_grad()
+        captured["ctx"] = ctx
+        return out
+    model.student_losses = keep
+    losses = kd_losses(model.loss(**data))
+    ctx = captured["ctx"]
+    assert float(ctx.assign.overlaps[ctx.assign.candidate_mask].min()) < 0.05
     losses["loss_sad"].backward()
-    cls_grad = sum(float(c.weight.grad.abs().sum()) for c in model.head.preds["cls"])
-    reg_grad = sum(float(c.weight.grad.abs().sum()) for c in model.head.preds["reg"])
-    assert cls_grad > 0 and reg_grad > 0
+    grad = ctx.s_raw.cls_logits.grad
+    assert grad is not None and torch.isfinite(grad).all() and grad.abs().sum() > 0
+    assert grad.abs().max() <= 1.0 + 1e-6
+    assert all(c.weight.grad is None or c.weight.grad.abs().sum() == 0 for c in model.head.preds["reg"])
     assert all(c.weight.grad is None or c.weight.grad.abs().sum() == 0 for c in model.head.preds["ang"])
+
+
+def test_sad_switches(tmp_path):
+    """kl_weight 0 adds no loss; teacher_assign False leaves the student's own assignment."""
+    off = build_pair(tmp_path, {"sad": dict(type="SampleAlignmentDistillation", teacher_assign=False, kl_weight=0.0)})
+    alone = build_pair(tmp_path, {})
+    data = batch(alone)
+    with torch.no_grad():
+        a, o = alone.eval().loss(**data), off.eval().loss(**data)
+    assert "loss_sad" not in o
+    for key in ("loss_cls", "loss_bbox", "loss_dfl", "loss_angle"):
+        torch.testing.assert_close(a[key], o[key])

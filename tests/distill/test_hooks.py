@@ -114,7 +114,7 @@ def test_mmengine_runner_trains_a_distiller(tmp_path):
     opt_ids = {id(p) for g in runner.optim_wrapper.optimizer.param_groups for p in g["params"]}
     assert opt_ids and not opt_ids & teacher_ids
     hub = runner.message_hub
-    for key in ("loss_ad", "loss_cross_cls", "loss_cross_box", "aal_w", "kd_scale", "kd_conflict_P3"):
+    for key in ("loss_ad", "loss_cross_cls", "loss_cross_box", "aal_lut", "kd_scale", "kd_conflict_P3"):
         assert f"train/{key}" in hub.log_scalars, key
     assert model.kd_scale == pytest.approx(0.505)  # epoch 1 of 2
     hist = json.load(open(tmp_path / "work" / "kd_diagnostics.json"))

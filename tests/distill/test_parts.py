@@ -64,11 +64,11 @@ def test_all_parts_together_log_every_loss_by_name(tmp_path):
     losses = model.loss(**batch(model))
     expected = {"loss_ad", "loss_sad", "loss_ld", "loss_cls_kd", "loss_mimic_cls", "loss_mimic_dfl",
                 "loss_mimic_angle", "loss_pkd", "loss_fitnet", "loss_frs_feat", "loss_frs_cls", "loss_sea_anchor",
-                "loss_sea_topo", "loss_sea_loc", "aal_w", "kd_scale"}
+                "loss_sea_topo", "loss_sea_loc", "aal_lut", "kd_scale"}
     expected |= {f"loss_{p}_{t}" for p in ("cross", "cakd") for t in ("cls", "dfl", "angle", "box")}
     assert expected <= set(losses), sorted(expected - set(losses))
     total, log_vars = model.parse_losses(losses)
-    assert "aal_w" in log_vars and torch.isfinite(total)
+    assert "aal_lut" in log_vars and torch.isfinite(total)
 
 
 def test_kd_scale_multiplies_only_distillation_losses(tmp_path):

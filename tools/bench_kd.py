@@ -19,11 +19,12 @@ import os.path as osp
 import sys
 
 from daik.engine.kd_benchmark import ROOT, BenchSettings, StaleRunError, make_synthetic_split, run_benchmark
-from daik.engine.kd_report import bar_plot, markdown_table, summarise
+from daik.engine.kd_report import bar_plot, gradient_table, markdown_table, summarise
 from daik.utils import replace_section
 
 METHODS = {
     "daik_full": "configs/distill/synthetic/daik_full.py",
+    "daik_ad_aal_sad": "configs/distill/synthetic/daik_ad_aal_sad.py",
     "daik_ad_aal": "configs/distill/synthetic/daik_ad_aal.py",
     "daik_ad": "configs/distill/synthetic/daik_ad.py",
     "crosskd": "configs/distill/synthetic/crosskd.py",
@@ -35,12 +36,17 @@ METHODS = {
     "pkd": "configs/distill/synthetic/pkd.py",
     "fitnet": "configs/distill/synthetic/fitnet.py",
     "mimic": "configs/distill/synthetic/mimic.py",
-    # ablation: daik_full with constant KD weights (no cosine decay)
-    "daik_full_constant": "configs/distill/synthetic/ablations/daik_full_constant.py",
-    # ablation: and its classification KD over every location, not only the student's positives
-    "daik_full_dense_cls": "configs/distill/synthetic/ablations/daik_full_dense_cls.py",
-    # ablation: sea with its anchor / topology terms at 0.1 (their gradient swamps detection at 1)
-    "sea_low_weight": "configs/distill/synthetic/ablations/sea_low_weight.py",
+    # ablations (configs/distill/synthetic/ablations/<name>.py; each file says what it changes)
+    **{name: f"configs/distill/synthetic/ablations/{name}.py" for name in (
+        "daik_full_sin_table",     # the earlier |sin(V(AR) dtheta)| AAL table instead of the rotated-IoU LUT
+        "daik_full_pos_cls",       # class KD on the positives only
+        "daik_full_cls_targets",   # dense class KD over the soft-target sum (drives clip_grad)
+        "daik_full_softmax_cls",   # the authors' softmax class KD at T = 10
+        "daik_full_cosine",        # YOLOv6-R's cosine decay of the KD weights
+        "daik_full_ad_t1", "daik_full_ad_t5", "daik_full_ad_w02",  # AD temperature / weight sweep
+        "daik_full_guide_only", "daik_full_kl_only",  # SAD's two switches one at a time
+        "sea_low_weight",          # sea with its anchor / topology terms at 0.1
+    )},
 }
 
 # Sizes of the two standard runs on a 2-core CPU (see README "Distillation benchmark").
@@ -111,7 +117,7 @@ def main(argv=None):
     with open(args.out, "w") as f:
         json.dump(summary, f, indent=2)
     stem = osp.splitext(args.out)[0]
-    table = markdown_table(summary)
+    table = markdown_table(summary) + "\n" + gradient_table(summary)
     with open(stem + ".md", "w") as f:
         f.write(table)
     bar_plot(summary, stem + ".png")

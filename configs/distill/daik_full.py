@@ -1,18 +1,23 @@
 # DAIK ("Directional Alignment Instance Knowledge Distillation for Arbitrary-Oriented Object
-# Detection", IEEE TGRS 2023): angle distillation (AD), the angular-distance / aspect-ratio table
-# (AAL) in assignment and loss weights, sample alignment distillation (SAD), LD on the DFL logits
-# and classification KD; KD weights decay along YOLOv6's cosine (1 -> 0.01 over the epochs).
-# Ablations: daik_ad.py (AD only), daik_ad_aal.py (AD + AAL).
+# Detection", IEEE TGRS 2023) as its authors' YOLOv6-R code builds it (see each part's docstring
+# for what daik follows and where it deviates):
+# - AD: the CSL loss plus lambda * T^2 * KL of the 180-bin angle softmax at T = 20 over the positives;
+# - AAL: the rotated-IoU lookup table LUT(AR, dtheta)^3 as a third factor of the assignment metric;
+# - SAD: the teacher's metric picks the student's positives, plus a bounded KL between the two
+#   models' normalised metrics over each ground truth's candidates;
+# - LD on the DFL bins (T = 20, a mean over the positives, YOLOv6-R's DFL weight) and dense class KD.
+# Ablations: daik_ad.py (AD only), daik_ad_aal.py (AD + AAL), daik_ad_aal_sad.py (AD + AAL + SAD),
+# configs/distill/synthetic/ablations/ (the old sin table, positives-only class KD, cosine decay, ...).
 _base_ = ["./_base_/n_from_s.py"]
 
 model = dict(
     components=dict(
-        ad=dict(type="AngleDistillation", loss_weight=0.2, temperature=20.0),
-        aal=dict(type="AALReweighting", ratio_thr=1.5, discrete=True, metric_coef=-0.5, loss_coef=1.0,
-                 losses=("cls", "bbox", "angle")),
-        sad=dict(type="SampleAlignmentDistillation", loss_weight=1.0, temperature=1.0, topk=None),
-        ld=dict(type="LocalizationDistillation", loss_weight=0.25, temperature=10.0),
-        cls_kd=dict(type="ClassDistillation", loss_weight=1.0, mode="binary", region="pos", temperature=1.0),
+        ad=dict(type="AngleDistillation", loss_weight=10.0, temperature=20.0),
+        aal=dict(type="AALAssignment", gamma=3.0),
+        sad=dict(type="SampleAlignmentDistillation", teacher_assign=True, kl_weight=1.0, temperature=0.1),
+        ld=dict(type="LocalizationDistillation", loss_weight=0.5, temperature=20.0, weighted=False),
+        cls_kd=dict(type="ClassDistillation", loss_weight=1.0, mode="binary", region="all", temperature=1.0,
+                    normaliser="positives"),
     ),
-    kd_schedule=dict(schedule="cosine", start=1.0, end=0.01, by_epoch=True),
+    kd_schedule=dict(schedule="constant", start=1.0),
 )

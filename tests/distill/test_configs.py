@@ -24,8 +24,9 @@ EXPECTED = {  # config -> parts and the losses they must log
     "cakd": {"cakd": [f"loss_cakd_{t}" for t in ("cls", "dfl", "angle", "box")]},
     "ld": {"ld": ["loss_ld"], "cls_kd": ["loss_cls_kd"]},
     "daik_ad": {"ad": ["loss_ad"]},
-    "daik_ad_aal": {"ad": ["loss_ad"], "aal": ["aal_w"]},
-    "daik_full": {"ad": ["loss_ad"], "aal": ["aal_w"], "sad": ["loss_sad"], "ld": ["loss_ld"],
+    "daik_ad_aal": {"ad": ["loss_ad"], "aal": ["aal_lut"]},
+    "daik_ad_aal_sad": {"ad": ["loss_ad"], "aal": ["aal_lut"], "sad": ["loss_sad"]},
+    "daik_full": {"ad": ["loss_ad"], "aal": ["aal_lut"], "sad": ["loss_sad"], "ld": ["loss_ld"],
                   "cls_kd": ["loss_cls_kd"]},
 }
 
@@ -59,7 +60,7 @@ def test_config_builds_and_logs_its_losses(path, teacher_ckpt):
             assert key in losses and torch.isfinite(losses[key]), f"{name}: {key}"
     if name == "cakd":
         assert type(model.head).__name__ == "RotatedYOLOv6O2OHead" and model.head.test_cfg["nms"] is None
-    assert model.kd_schedule["schedule"] == ("cosine" if name.startswith("daik") else "constant")
+    assert model.kd_schedule["schedule"] == "constant"  # DAIK too: the cosine decay is an ablation
 
 
 SYNTHETIC = sorted(glob.glob(os.path.join(ROOT, "configs", "distill", "synthetic", "*.py")))
@@ -139,14 +140,29 @@ ABLATIONS = sorted(glob.glob(os.path.join(ROOT, "configs", "distill", "synthetic
 
 
 @pytest.mark.parametrize("path", ABLATIONS, ids=lambda p: os.path.basename(p))
-def test_ablation_configs_build_with_constant_kd_weights(path, synthetic_teacher_ckpt):
+def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
+    """Each DAIK ablation builds with daik_full's parts and differs from daik_full only where its
+    name says."""
+    name = os.path.basename(path)[len("daik_full_"):-3]
+    full = Config.fromfile(os.path.join(ROOT, "configs", "distill", "synthetic", "daik_full.py")).model.to_dict()
     cfg = Config.fromfile(path)
-    assert cfg.model.kd_schedule == dict(schedule="constant", start=1.0)
+    abl = cfg.model.to_dict()
+    changed = {k for k in full["components"] if full["components"][k] != abl["components"][k]}
+    if full["kd_schedule"] != abl["kd_schedule"]:
+        changed.add("kd_schedule")
+    want = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_targets": {"cls_kd"}, "softmax_cls": {"cls_kd"},
+            "cosine": {"kd_schedule"}, "ad_t1": {"ad"}, "ad_t5": {"ad"}, "ad_w02": {"ad"}, "guide_only": {"sad"},
+            "kl_only": {"sad"}}[name]
+    assert changed == want
+    assert {k: v for k, v in abl.items() if k not in ("components", "kd_schedule")} == \
+        {k: v for k, v in full.items() if k not in ("components", "kd_schedule")}
     cfg.model.teacher_ckpt = synthetic_teacher_ckpt
     model = MODELS.build(cfg.model)
     assert set(model.distill) == set(EXPECTED["daik_full"])
-    region = model.distill["cls_kd"].region
-    assert region == ("all" if path.endswith("dense_cls.py") else "pos")
+    if name == "sin_table":
+        assert type(model.distill["aal"]).__name__ == "AALSinReweighting"
+    else:
+        assert type(model.distill["aal"]).__name__ == "AALAssignment"
 
 
 def test_sea_low_weight_ablation_changes_only_the_two_weights(synthetic_teacher_ckpt):

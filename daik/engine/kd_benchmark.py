@@ -218,7 +218,10 @@ def load_cached(work: str, wanted: dict, cached_only: bool) -> Optional[dict]:
     diff = settings_mismatch(cached, wanted)
     if not diff:
         with open(result_path) as f:
-            return json.load(f)
+            result = json.load(f)
+        if "clip_rate" not in result and osp.isfile(osp.join(work, "train_config.py")):
+            result.update(gradient_stats(work))  # a run cached before these were recorded
+        return result
     if cached_only:
         raise StaleRunError(f"{work} was made with other settings ({', '.join(diff)} differ); "
                             "run without --report-only to re-run it")
@@ -251,6 +254,29 @@ def iteration_times(work_dir: str) -> List[float]:
                     if "time" in rec and "loss" in rec:
                         times.append(float(rec["time"]))
     return times
+
+
+def gradient_stats(work_dir: str) -> dict:
+    """From one run's logs: ``clip_rate`` (share of iterations whose pre-clip gradient norm, as
+    mmengine logs it, exceeded the config's ``clip_grad.max_norm``), ``grad_norm_median`` and
+    ``step0_grad`` (each loss's gradient norm on the student at the first iteration, recorded by
+    ``KDDiagnosticsHook``; empty for a run without it)."""
+    cfg_path = osp.join(work_dir, "train_config.py")
+    clip = (load_config(cfg_path).get("optim_wrapper", {}).get("clip_grad") or {}) if osp.isfile(cfg_path) else {}
+    max_norm = clip.get("max_norm")
+    norms = []
+    for root, _, files in os.walk(work_dir):
+        if "scalars.json" in files and "vis_data" in root:
+            with open(osp.join(root, "scalars.json")) as f:
+                norms += [float(r["grad_norm"]) for r in map(json.loads, f) if "grad_norm" in r and "loss" in r]
+    step0 = {}
+    diag = osp.join(work_dir, "kd_diagnostics.json")
+    if osp.isfile(diag):
+        with open(diag) as f:
+            first = (json.load(f) or [{}])[0]
+        step0 = {k[len("grad_"):]: v for k, v in first.items() if k.startswith("grad_")} if first.get("iter") == 1 else {}
+    return dict(clip_rate=statistics.fmean(n > max_norm for n in norms) if norms and max_norm else float("nan"),
+                grad_norm_median=statistics.median(norms) if norms else float("nan"), step0_grad=step0)
 
 
 def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int, seed: int,
@@ -292,7 +318,7 @@ def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int,
     times = iteration_times(work)
     steady = times[min(5, len(times) // 4):] or times
     result = dict(metrics=metrics, seconds_per_iter=statistics.median(steady) if steady else float("nan"),
-                  train_seconds=train_seconds, ckpt=ckpt)
+                  train_seconds=train_seconds, ckpt=ckpt, **gradient_stats(work))
     _write_result(work, result, wanted)
     return result
 

@@ -45,8 +45,42 @@ def summarise(results: dict) -> dict:
             mAP50=d50, mAP=[m[_MAP] for m in ms], per_class=_mean_classes(ms), seeds=ran,
             gap_closed=(statistics.fmean(d50) - s_mean) / gap if gap > 0 and d50 else float("nan"),
             step_time_ratio=statistics.fmean(ratios) if ratios else float("nan"),
+            **_gradients([runs[s] for s in ran]),
         )
+    out["student"].update(_gradients([results["student"][s] for s in seeds]))
     return out
+
+
+def _gradients(runs: List[dict]) -> dict:
+    """Mean clip rate over the runs and the first run's per-loss gradient norms at step 0."""
+    rates = [r["clip_rate"] for r in runs if not math.isnan(r.get("clip_rate", float("nan")))]
+    step0 = next((r["step0_grad"] for r in runs if r.get("step0_grad")), {})
+    return dict(clip_rate=statistics.fmean(rates) if rates else float("nan"), step0_grad=step0)
+
+
+def gradient_table(summary: dict) -> str:
+    """Per method: the share of steps clip_grad fired, and each loss's gradient norm at step 0 as
+    a share of the sum over losses (detection = the student's own four)."""
+    own = {"loss_cls", "loss_bbox", "loss_dfl", "loss_angle"}
+    rows = ["| model | clip rate | grad norm at step 0 | detection share | largest KD term (share) |",
+            "| --- | ---: | ---: | ---: | --- |"]
+    entries = [("student alone", summary["student"])] + sorted(summary["distilled"].items())
+    for name, d in entries:
+        g = {k: v for k, v in d.get("step0_grad", {}).items() if k != "total"}
+        rate = d.get("clip_rate", float("nan"))
+        rate_s = "" if math.isnan(rate) else f"{100 * rate:.0f} %"
+        if not g:
+            rows.append(f"| {name} | {rate_s} |  |  |  |")
+            continue
+        total = sum(g.values()) or 1.0
+        det = sum(v for k, v in g.items() if k in own) / total
+        kd = {k: v for k, v in g.items() if k not in own}
+        big = max(kd, key=kd.get) if kd else ""
+        big_s = f"{big} ({100 * kd[big] / total:.0f} %)" if big else ""
+        rows.append(f"| {name} | {rate_s} | {d['step0_grad'].get('total', float('nan')):.2f} | {100 * det:.0f} % | {big_s} |")
+    return "\n".join(rows) + ("\n\nclip rate: share of training steps whose gradient norm exceeded clip_grad's "
+                              "max_norm (10) before clipping; shares are of the summed per-loss gradient norms "
+                              "on the student at the first step (KDDiagnosticsHook).\n")
 
 
 def _mean_classes(metrics: List[dict]) -> Dict[str, float]:

@@ -25,7 +25,7 @@ from mmengine.registry import init_default_scope  # noqa: E402
 from daik.distill.diagnostics import collect, plot_angle_histograms, plot_history  # noqa: E402
 from daik.distill.teacher import resolve_path  # noqa: E402
 from daik.distill.timing import drawn_batch, kd_step_cost  # noqa: E402
-from daik.engine.checkpoint import load_plain_checkpoint  # noqa: E402
+from daik.engine.checkpoint import load_plain_checkpoint, load_weights  # noqa: E402
 from daik.registry import MODELS  # noqa: E402
 
 
@@ -59,8 +59,10 @@ def build_distiller(args, cfg: Config):
         model_cfg.teacher_ckpt = path
     model = MODELS.build(model_cfg)
     if args.student_ckpt:
-        state = load_plain_checkpoint(args.student_ckpt)
-        model.load_state_dict(state.get("state_dict", state), strict=False)
+        skipped = load_weights(model, load_plain_checkpoint(args.student_ckpt), strict=False, source=args.student_ckpt)
+        for kind, keys in skipped.items():
+            if keys and not (kind == "missing" and all(k.startswith("teacher.") for k in keys)):
+                print(f"warning: {args.student_ckpt}: {len(keys)} {kind} key(s) not loaded: {', '.join(keys[:10])}")
     return model
 
 

@@ -4,14 +4,14 @@ import pytest
 
 @pytest.fixture()
 def warnings_logged():
-    """Messages of mmengine's current logger during the test (where daik's loaders warn)."""
+    """Messages (INFO and up) of mmengine's current logger during the test (where daik's loaders warn)."""
     import logging
 
     from mmengine.logging import MMLogger
 
     class Keep(logging.Handler):
         def __init__(self):
-            super().__init__(level=logging.WARNING)
+            super().__init__(level=logging.INFO)
             self.lines = []
 
         def emit(self, record):

@@ -5,18 +5,21 @@ import os.path as osp
 from typing import Optional, Sequence
 
 import torch
-from mmengine.config import Config, DictAction  # noqa: F401  (DictAction re-exported for tools)
+from mmengine.config import Config
 import daik.engine  # noqa: F401  (registers daik's hooks and EMA)
 
+from .cfg_options import DictAction, check_cfg_options  # noqa: F401  (DictAction re-exported for tools)
 from .checked_runner import DaikRunner
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Read a config file and apply ``--cfg-options`` style overrides."""
+    """Read a config file and apply ``--cfg-options`` style overrides, refusing keys nothing
+    would read (:func:`daik.engine.cfg_options.check_cfg_options`)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f"config not found: {path}")
     cfg = Config.fromfile(path)
     if cfg_options:
+        check_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
     cfg.setdefault("default_scope", "daik")
     return cfg

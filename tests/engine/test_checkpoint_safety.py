@@ -209,3 +209,23 @@ def test_publish_refuses_to_overwrite_its_input(tmp_path):
     assert src.read_bytes() == before
     info = publish_checkpoint(str(src), str(tmp_path / "pub.pth"))
     assert info["params"] == 3 and "optimizer" not in load_plain_checkpoint(str(tmp_path / "pub.pth"))
+
+
+def test_kd_diagnostics_refuses_a_student_checkpoint_that_does_not_fit(tmp_path):
+    """tools/kd_diagnostics.py --student-ckpt: a plain student's weights load; a checkpoint of
+    another class count stops it (it used to load non-strictly, without a word)."""
+    from daik.engine.runner import load_config
+
+    config = osp.join(ROOT, "configs", "distill", "daik_ad.py")
+    student_cfg = load_config(config).model.student
+    paths = {}
+    for name, extra in (("fits", 0), ("other", 1)):
+        cfg = student_cfg.copy()
+        cfg.head = dict(cfg.head, num_classes=cfg.head.num_classes + extra)
+        paths[name] = str(tmp_path / f"{name}.pth")
+        torch.save({"state_dict": MODELS.build(cfg).state_dict()}, paths[name])
+    tool = _tool("kd_diagnostics")
+    args = ["--random-teacher", "--time-steps", "1", "--size", "64", "--batch-size", "1", "--out-dir", str(tmp_path)]
+    with pytest.raises(CheckpointMismatchError, match=r"(?s)other\.pth does not fit the student.*mis-shaped"):
+        tool.main([config, "--student-ckpt", paths["other"], *args])
+    assert tool.main([config, "--student-ckpt", paths["fits"], *args])["timing"]["ratio"] > 0

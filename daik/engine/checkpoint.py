@@ -11,6 +11,15 @@ It also stores the random-number states of Python, numpy and torch and restores 
 resume, so a resumed run draws the same augmentations as an uninterrupted one (exactly so when
 data are loaded in the main process, ``num_workers=0``; worker processes are reseeded by the
 data loader).
+
+Reading: :func:`load_plain_checkpoint` is the one loader. It passes ``weights_only=True``
+explicitly (which ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` cannot override) and is also installed
+as mmengine's loader for local files, so the runner's ``load_from`` / ``resume`` and
+``init_cfg=Pretrained`` use it too. Its errors name the file: :class:`CheckpointReadError`
+(empty, truncated, not a checkpoint), :class:`CheckpointRefusedError` (objects other than
+tensors and plain values). :func:`load_weights` puts the weights into a model and lists missing,
+unexpected and mis-shaped keys (:class:`CheckpointMismatchError` when strict). Writing:
+:func:`save_atomic` (and :class:`~daik.engine.checked_runner.DaikRunner` for the runner's saves).
 """
 import os
 import pickle

@@ -6,6 +6,8 @@
 """
 import argparse
 
+from daik.engine.cfg_options import ConfigOptionError
+from daik.engine.checkpoint import CheckpointError
 from daik.engine.runner import DictAction, build_train_runner, default_work_dir, load_config
 
 
@@ -35,4 +37,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (CheckpointError, ConfigOptionError) as e:  # the message says it all: no traceback
+        raise SystemExit(f"train.py: error: {e}") from None

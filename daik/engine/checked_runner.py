@@ -4,7 +4,8 @@ loaded strictly unless fine-tuning opted out, is written atomically, and ``--res
 back past a checkpoint that a crash left truncated.
 
 - ``load_checkpoint`` (``load_from``, ``tools/test.py``, resume): strict by default - missing,
-  unexpected or mis-shaped keys stop the run before any work, all of them listed.
+  unexpected or mis-shaped keys stop the run, all of them listed (``test()`` loads before it
+  builds the test data, so nothing at all is done with a checkpoint that does not fit).
   ``runner.load_strict = False`` (``tools/train.py --load-from X --non-strict``) loads what
   fits and logs what it skipped. A resume is always strict.
 - ``save_checkpoint``: mmengine writes ``<name>.tmp<pid>``, renamed to ``<name>`` once complete.
@@ -69,6 +70,13 @@ class DaikRunner(Runner):
         self._has_loaded = True
         self.logger.info(f"Load checkpoint from {filename}")
         return checkpoint
+
+    def test(self) -> dict:
+        """mmengine's ``test()``, with the checkpoint loaded (and checked) before the test data
+        are even listed: a checkpoint that does not fit stops the run before any work."""
+        if self._load_from is not None and not self._resume:
+            self.load_or_resume()
+        return super().test()
 
     def load_or_resume(self) -> None:
         if self._has_loaded or not (self._resume and self._load_from is None):

@@ -114,8 +114,12 @@ def test_test_tool_refuses_a_checkpoint_of_another_class_count(tiny_set, tiny_cf
     mis-shaped class-head keys and no result is written."""
     ckpt = _tiny_weights(tiny_set, str(tmp_path / "three.pth"), num_classes=3)
     out_dir = tmp_path / "out"
+    cfg = tiny_config(tiny_set)
+    cfg.test_dataloader.dataset.data_root = str(tmp_path / "not_there")  # checked before the data are
+    cfg.dump(str(tmp_path / "no_data.py"))
     with pytest.raises(CheckpointMismatchError, match=r"three\.pth does not fit") as info:
-        _tool("test").main([tiny_cfg_file, ckpt, "--out-dir", str(out_dir), "--work-dir", str(tmp_path / "w")])
+        _tool("test").main([str(tmp_path / "no_data.py"), ckpt, "--out-dir", str(out_dir),
+                            "--work-dir", str(tmp_path / "w")])
     msg = str(info.value)
     assert "mis-shaped" in msg and "checkpoint (3," in msg and "model (2," in msg, msg
     assert not out_dir.exists()

@@ -147,7 +147,7 @@ def make_raster(args) -> str:
     path = os.path.join(out, "images", "T00000.tif")
     if not os.path.exists(path):
         subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_synthetic.py"), out, "--tile", "--size",
-                        str(args.size), "--seed", str(args.seed), "--num-images", "1"], check=True)
+                        str(args.size), "--seed", str(args.seed), "--num-images", "1", "--overwrite"], check=True)
     return path
 
 

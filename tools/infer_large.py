@@ -11,6 +11,10 @@ with the boxes drawn). Under ``torchrun`` the ranks share the windows (gloo) and
 merges and writes. Defaults for the windowing and normalisation come from the config's
 ``infer_cfg`` dict when it has one (keys: patch, gap, rates, batch_size, bands, stretch,
 percentiles); options given here override them.
+
+Before the model is loaded every output is checked: writable, not a folder, not the input
+raster (or config / checkpoint), not another output of the run; a raster without a CRS is
+reported on the console (its GeoJSON holds pixel coordinates).
 """
 import argparse
 import json
@@ -98,12 +102,19 @@ def main(argv=None):
     import torch
 
     from daik.inference import DetectorPatchFn, TiledPredictor, init_distributed, write_geojson, write_task1
+    from daik.inference.preflight import check_outputs, crs_notice
 
     if args.threads:
         torch.set_num_threads(args.threads)
     if not args.malloc_default:
         retain_freed_memory()
     rank, world = init_distributed("gloo")
+    # before any model, window or hour is spent (every rank, so that none waits on a failed one)
+    check_outputs([args.raster, args.config, args.checkpoint], files={"--out": args.out, "--quicklook": args.quicklook},
+                  folders={"--task1-dir": args.task1_dir}, image_files=["--quicklook"])
+    notice = crs_notice(args.raster) if rank == 0 else None
+    if notice:
+        print(notice, file=sys.stderr)
     model, cfg, names = load_detector(args.config, args.checkpoint, args.cfg_options, device=args.device)
     if args.score_thr is not None:
         model.head.test_cfg["score_thr"] = args.score_thr

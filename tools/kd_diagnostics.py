@@ -19,13 +19,15 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 from daik.distill.diagnostics import collect, plot_angle_histograms, plot_history  # noqa: E402
 from daik.distill.teacher import resolve_path  # noqa: E402
 from daik.distill.timing import drawn_batch, kd_step_cost  # noqa: E402
-from daik.engine.checkpoint import load_plain_checkpoint  # noqa: E402
+from daik.engine.checkpoint import (CheckpointMismatchError, describe_mismatch, load_plain_checkpoint,  # noqa: E402
+                                    load_weights)
+from daik.engine.runner import DictAction, load_config  # noqa: E402
 from daik.registry import MODELS  # noqa: E402
 
 
@@ -59,8 +61,15 @@ def build_distiller(args, cfg: Config):
         model_cfg.teacher_ckpt = path
     model = MODELS.build(model_cfg)
     if args.student_ckpt:
-        state = load_plain_checkpoint(args.student_ckpt)
-        model.load_state_dict(state.get("state_dict", state), strict=False)
+        # strict but for the distillation-only modules a plain student's checkpoint does not have
+        skipped = load_weights(model, load_plain_checkpoint(args.student_ckpt), strict=False, source=args.student_ckpt)
+        adapters = [k for k in skipped["missing"] if k.startswith("distill.")]
+        wrong = {k: [x for x in v if x not in adapters] for k, v in skipped.items()}
+        if any(wrong.values()):
+            raise CheckpointMismatchError(f"{args.student_ckpt} does not fit the student of {args.config}:\n  "
+                                          + describe_mismatch(wrong["missing"], wrong["unexpected"], wrong["misshaped"]))
+        if adapters:
+            print(f"{args.student_ckpt}: no distillation modules inside; {len(adapters)} distill.* weights stay as built")
     return model
 
 
@@ -93,8 +102,7 @@ def main(argv=None) -> dict:
         with open(args.history) as f:
             result["history_plot"] = plot_history(json.load(f), os.path.join(args.out_dir, "kd_history.png"))
     if args.time_steps or not args.history:
-        cfg = Config.fromfile(args.config)
-        cfg.merge_from_dict(args.cfg_options)
+        cfg = load_config(args.config, args.cfg_options)  # unknown option keys are errors
         init_default_scope(cfg.get("default_scope", "daik"))
         model = build_distiller(args, cfg)
         if args.time_steps:

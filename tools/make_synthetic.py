@@ -7,7 +7,8 @@
 Writes ``OUT/images/S00000.png ...`` and ``OUT/labelTxt/S00000.txt ...`` (``imagesource`` and
 ``gsd`` header lines, then ``x1 y1 ... x4 y4 class difficult``); the same seed gives the same
 bytes. With ``--tile`` each scene is a GeoTIFF ``OUT/images/T00000.tif`` with a CRS and a
-geotransform, labels in pixel coordinates.
+geotransform, labels in pixel coordinates. OUT must be new or empty (``--overwrite`` deletes
+its ``images/`` and ``labelTxt/`` first), so that two data sets are never mixed.
 """
 import argparse
 import json
@@ -17,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from daik.data.synthetic import PRESETS, make_config, write_dataset, write_tile  # noqa: E402
+from daik.data.synthetic import PRESETS, make_config, prepare_output_folder, write_dataset, write_tile  # noqa: E402
 
 
 def parse_classes(text):
@@ -47,6 +48,8 @@ def parse_args(argv=None):
     p.add_argument("--noise", type=float, default=None, help="multiplier on blur, haze and noise")
     p.add_argument("--nproc", type=int, default=min(2, os.cpu_count() or 1))
     p.add_argument("--tile", action="store_true", help="write GeoTIFF scenes (default --size 4096)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="OUT is not empty: delete its images/ and labelTxt/ first (default: refuse)")
     return p.parse_args(argv)
 
 
@@ -60,6 +63,10 @@ def main(argv=None):
     cfg = make_config(args.preset, size=size, height=args.height, classes=parse_classes(args.classes),
                       density=args.density, obj_size_range=size_range,
                       gsd_range=tuple(args.gsd) if args.gsd else None, clutter=args.clutter, noise=args.noise)
+    try:
+        prepare_output_folder(args.out, overwrite=args.overwrite)
+    except (FileExistsError, NotADirectoryError) as e:
+        raise SystemExit(f"make_synthetic: {e}") from None
     t0 = time.perf_counter()
     if args.tile:
         paths = [write_tile(args.out, cfg, seed=args.seed, index=i) for i in range(args.num_images)]

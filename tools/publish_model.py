@@ -13,7 +13,10 @@ def main(argv=None):
     p.add_argument("dst")
     p.add_argument("--fp32", action="store_true", help="keep float32 weights")
     args = p.parse_args(argv)
-    info = publish_checkpoint(args.src, args.dst, fp16=not args.fp32)
+    try:
+        info = publish_checkpoint(args.src, args.dst, fp16=not args.fp32)
+    except ValueError as e:
+        raise SystemExit(f"error: {e}") from None
     print(f"{args.dst}: {info['params'] / 1e6:.2f} M parameters, {info['bytes'] / 2**20:.1f} MiB")
 
 

@@ -10,7 +10,9 @@
 
 Writes ``OUT/images/<id>__<rate>__<x>___<y>.png`` and ``OUT/annfiles/<same>.txt``. Objects
 whose part inside a patch is at most 0.7 of their area are written with difficulty 2 (the
-rules: :mod:`daik.data.split`). Running again writes only the patches that are missing.
+rules: :mod:`daik.data.split`). Running again with the same settings writes only the patches
+that are missing; with other settings it stops (``--overwrite`` deletes the old patches first).
+The settings are recorded in ``OUT/split_settings.json``.
 """
 import argparse
 import os
@@ -19,7 +21,15 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from daik.data.split import PRESETS, config_from, split_dataset  # noqa: E402
+from daik.classes import get_classes  # noqa: E402
+from daik.data.split import PRESETS, SplitSettingsError, config_from, split_dataset  # noqa: E402
+
+
+def parse_class_list(text):
+    """``dota1.0`` (a list of :mod:`daik.classes`) or ``plane,ship``; None stays None."""
+    if text is None:
+        return None
+    return get_classes(text if "," not in text else [t.strip() for t in text.split(",") if t.strip()])
 
 
 def parse_args(argv=None):
@@ -37,6 +47,10 @@ def parse_args(argv=None):
     p.add_argument("--ann-dirname", default=None, help="label sub-folder name (annfiles)")
     p.add_argument("--skip-invalid", action="store_true", help="skip malformed label lines instead of failing")
     p.add_argument("--allow-missing-labels", action="store_true", help="split images without a label file as empty")
+    p.add_argument("--classes", default=None,
+                   help="class list to warn against ('dota1.0', 'dior', ... or 'a,b,c'); default: every list daik knows")
+    p.add_argument("--overwrite", action="store_true",
+                   help="OUT holds a split made with other settings: delete its patches and split again")
     p.add_argument("--nproc", type=int, default=min(2, os.cpu_count() or 1))
     return p.parse_args(argv)
 
@@ -45,10 +59,13 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = config_from(args.preset, size=args.size, gap=args.gap, rates=tuple(args.rates) if args.rates else None,
                       iof_thr=args.iof_thr, pad_val=args.pad_val, img_ext=args.ext, ann_dirname=args.ann_dirname,
-                      skip_invalid=args.skip_invalid or None)
+                      skip_invalid=args.skip_invalid or None, classes=parse_class_list(args.classes))
     t0 = time.perf_counter()
-    rep = split_dataset(args.img_dir, args.ann_dir, args.out, cfg, nproc=args.nproc,
-                        allow_missing_labels=args.allow_missing_labels)
+    try:
+        rep = split_dataset(args.img_dir, args.ann_dir, args.out, cfg, nproc=args.nproc,
+                            allow_missing_labels=args.allow_missing_labels, overwrite=args.overwrite)
+    except SplitSettingsError as e:
+        raise SystemExit(f"split_dota: {e}") from None
     print(f"\n{rep.scenes} scenes -> {rep.patches} patches: {rep.written} written, "
           f"{rep.skipped_existing} already there; {rep.stats.summary() or 'no skips'}; "
           f"{time.perf_counter() - t0:.1f} s")

@@ -8,6 +8,8 @@ import json
 import os
 import os.path as osp
 
+from daik.engine.cfg_options import ConfigOptionError
+from daik.engine.checkpoint import CheckpointError
 from daik.engine.runner import DictAction, build_test_runner, default_work_dir, load_config
 
 
@@ -54,4 +56,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (CheckpointError, ConfigOptionError) as e:  # the message says it all: no traceback
+        raise SystemExit(f"test.py: error: {e}") from None

@@ -2,6 +2,9 @@
 
 - ``.tif`` / ``.tiff`` are read with rasterio (band order as stored), everything else with
   OpenCV (whose BGR(A) order is turned into RGB(A)).
+- An EXIF orientation tag (cameras, phones, drones write JPEGs sideways and tag them) is
+  applied, as OpenCV's and mmcv's default readers do: the image and its labels were made for
+  the upright view. :func:`image_size` reports the upright size too.
 - Bands: 1 band is grey and repeated to RGB; 3 bands are RGB; 4 bands are RGB plus alpha or
   near-infrared, and the first three are kept. Any other count is an error unless ``bands``
   names the three to use (0-based, in the file's band order; for OpenCV files, in RGB(A)
@@ -44,15 +47,49 @@ def _read_raw(path: str) -> np.ndarray:
     if _is_tiff(path):
         with _open_raster(path) as src:
             return np.moveaxis(src.read(), 0, -1)  # (H, W, C)
-    arr = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    arr = cv2.imread(path, cv2.IMREAD_UNCHANGED)  # (UNCHANGED also means: EXIF orientation ignored)
     if arr is None:
         raise ValueError(f"cannot decode image {path} (corrupt or unsupported format)")
+    arr = apply_orientation(arr, exif_orientation(path))
     if arr.ndim == 2:
         return arr[..., None]
     if arr.shape[2] == 3:
         return arr[..., ::-1]
     if arr.shape[2] == 4:
         return arr[..., [2, 1, 0, 3]]
+    return arr
+
+
+def exif_orientation(path: str) -> int:
+    """The EXIF orientation tag (1..8) of a non-TIFF image file; 1 (upright) when it has none."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                value = im.getexif().get(0x0112, 1)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return 1
+    return int(value) if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def apply_orientation(arr: np.ndarray, orientation: int) -> np.ndarray:
+    """``(H, W, ...)`` as stored -> as displayed under EXIF ``orientation`` (PIL's ``exif_transpose``)."""
+    if orientation == 2:
+        return arr[:, ::-1]
+    if orientation == 3:
+        return arr[::-1, ::-1]
+    if orientation == 4:
+        return arr[::-1]
+    if orientation == 5:
+        return arr.swapaxes(0, 1)
+    if orientation == 6:
+        return np.rot90(arr, k=-1)
+    if orientation == 7:
+        return arr[::-1, ::-1].swapaxes(0, 1)
+    if orientation == 8:
+        return np.rot90(arr, k=1)
     return arr
 
 
@@ -122,7 +159,8 @@ def image_size(path: str) -> Tuple[int, int]:
         old, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # scenes are large by nature
         try:
             with Image.open(path) as im:
-                return int(im.size[0]), int(im.size[1])
+                w, h = int(im.size[0]), int(im.size[1])
+                return (h, w) if im.getexif().get(0x0112, 1) in (5, 6, 7, 8) else (w, h)
         finally:
             Image.MAX_IMAGE_PIXELS = old
 
@@ -143,6 +181,10 @@ def write_image_rgb(path: str, img: np.ndarray) -> None:
 def write_bytes_atomic(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
     tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):  # a failed write or rename leaves nothing behind
+            os.remove(tmp)

@@ -20,16 +20,25 @@ Rules:
 - Resumable: a patch whose image (and label file, when labels exist) is already on disk is
   not written again; a scene whose patches all exist is not even read. Files are written
   through a temporary name and renamed, so a stopped run leaves no half-written patch.
+- The split's settings (:class:`SplitConfig`, source folders) are recorded in
+  ``OUT/split_settings.json`` before the first patch. A re-run with the same settings resumes;
+  one with other settings (or into patches that recorded none) stops with the differences
+  listed, unless ``overwrite`` (then the old patches are deleted first).
+- Warned about, with file and line, and counted: class names outside the class list (or, with
+  none given, outside every list of :mod:`daik.classes`), names that are not valid UTF-8, and
+  label files without an image.
 """
 import os
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
+from daik.classes import CLASS_LISTS
 from daik.evaluation.patch_names import patch_name
 
 from .datasets.base import list_images
@@ -37,6 +46,7 @@ from .formats import LoadStats, RawAnnotations, format_dota_lines, parse_dota_tx
 from .geometry import polygon_areas, polys_iof_windows
 from .image_io import image_size, read_image_rgb, write_bytes_atomic, write_image_rgb
 from .parallel import single_thread_cv2, worker_pool
+from .split_record import SplitSettingsError, prepare_output, split_settings  # noqa: F401  (re-exported)
 from .windows import scaled_size, sliding_windows
 
 
@@ -53,6 +63,7 @@ class SplitConfig:
     img_ext: str = ".png"
     ann_dirname: str = "annfiles"
     skip_invalid: bool = False
+    classes: Optional[Tuple[str, ...]] = None  # names to warn against (None: every list of daik.classes)
 
 
 # mmrotate's split_configs: ss = single scale 1024/200; ms = 1024/500 at rates 0.5, 1.0, 1.5.
@@ -87,6 +98,22 @@ def _clean(raw: RawAnnotations, stats: LoadStats) -> RawAnnotations:
     stats["invalid_boxes"] += int((~ok).sum())
     return RawAnnotations(raw.source, raw.polys[ok], [n for n, k in zip(raw.names, ok) if k],
                           raw.difficulty[ok], raw.lines[ok], raw.meta)
+
+
+def check_names(raw: RawAnnotations, classes: Optional[Sequence[str]], stats: LoadStats) -> None:
+    """Warn (file and line) about class names that are not valid UTF-8 or not in ``classes``
+    (None: in no list of :data:`daik.classes.CLASS_LISTS`); count them. They are still written."""
+    known = set(classes) if classes is not None else {c for names in CLASS_LISTS.values() for c in names}
+    where = "the class list given" if classes is not None else "any of daik's class lists"
+    for name, line in zip(raw.names, raw.lines.tolist()):
+        if "\ufffd" in name:
+            stats["non_utf8_names"] += 1
+            print_log(f"{raw.source}:{line}: class name {name!r} is not valid UTF-8 (undecodable bytes shown "
+                      "as \ufffd); it is copied into the patches as read", logger="current", level=30)
+        elif name not in known:
+            stats["unknown_class"] += 1
+            print_log(f"{raw.source}:{line}: unknown class {name!r} (not in {where}); it is copied into the "
+                      "patches as written", logger="current", level=30)
 
 
 def patch_labels(raw: RawAnnotations, polys: np.ndarray, iof: np.ndarray, window: np.ndarray, iof_thr: float,
@@ -145,6 +172,7 @@ def split_scene(img_path: str, ann_path: Optional[str], out_dir: str, cfg: Split
     raw = None
     if ann_path:
         raw = _clean(parse_dota_txt(ann_path, skip_invalid=cfg.skip_invalid, stats=rep.stats), rep.stats)
+        check_names(raw, cfg.classes, rep.stats)
     img = read_image_rgb(img_path)
     for rate in cfg.rates:
         jobs = [p for p in todo if p[0] == rate]
@@ -168,16 +196,33 @@ def _split_one(item: Tuple[str, Optional[str]], out_dir: str, cfg: SplitConfig) 
     return split_scene(item[0], item[1], out_dir, cfg)
 
 
+def _labels_without_image(ann_dir: str, images: Dict[str, str], stats: LoadStats) -> None:
+    """Warn about (and count) label files whose stem has no image: they are not split."""
+    if not os.path.isdir(ann_dir):
+        raise FileNotFoundError(f"label folder not found: {ann_dir}")
+    orphans = sorted(e.path for e in os.scandir(ann_dir)
+                     if e.name.endswith(".txt") and e.is_file() and os.path.splitext(e.name)[0] not in images)
+    if orphans:
+        stats["labels_without_image"] += len(orphans)
+        shown = ", ".join(orphans[:10]) + (f", ... ({len(orphans) - 10} more)" if len(orphans) > 10 else "")
+        print_log(f"{len(orphans)} label file(s) in {ann_dir} have no image and are not split: {shown}",
+                  logger="current", level=30)
+
+
 def split_dataset(img_dir: str, ann_dir: Optional[str], out_dir: str, cfg: SplitConfig = SplitConfig(),
-                  nproc: int = 1, allow_missing_labels: bool = False, progress: bool = True) -> SplitReport:
+                  nproc: int = 1, allow_missing_labels: bool = False, progress: bool = True,
+                  overwrite: bool = False) -> SplitReport:
     """Split every image of ``img_dir`` (with ``ann_dir/<stem>.txt`` labels, or none when
     ``ann_dir`` is None) into ``out_dir``, over ``nproc`` processes, with a progress bar.
 
     Raises:
         FileNotFoundError: a folder is missing, or an image has no label file (unless
             ``allow_missing_labels``, which splits it as a scene without objects).
+        SplitSettingsError: ``out_dir`` holds a split with other settings (``overwrite``
+            deletes it instead; see :mod:`daik.data.split_record`).
     """
     images = list_images(img_dir)
+    total = SplitReport()
     items = []
     for stem, path in images.items():
         ann = None
@@ -188,10 +233,12 @@ def split_dataset(img_dir: str, ann_dir: Optional[str], out_dir: str, cfg: Split
                     raise FileNotFoundError(f"image {path} has no label file {ann}")
                 ann = os.devnull
         items.append((path, ann))
+    if ann_dir is not None:
+        _labels_without_image(ann_dir, images, total.stats)
+    prepare_output(out_dir, split_settings(img_dir, ann_dir, cfg, allow_missing_labels), overwrite)
     os.makedirs(os.path.join(out_dir, "images"), exist_ok=True)
     if ann_dir is not None:
         os.makedirs(os.path.join(out_dir, cfg.ann_dirname), exist_ok=True)
-    total = SplitReport()
     bar = ProgressBar(len(items)) if progress and items else None
     work = partial(_split_one, out_dir=out_dir, cfg=cfg)
     if nproc > 1 and len(items) > 1:

@@ -8,7 +8,7 @@ from mmengine.config import Config
 from daik.classes import get_classes
 from daik.registry import DATASETS, MODELS
 
-from .checkpoint import load_plain_checkpoint
+from .checkpoint import load_plain_checkpoint, load_weights
 from .runner import load_config
 
 
@@ -43,8 +43,10 @@ def load_detector(config: str, checkpoint: Optional[str] = None, cfg_options: Op
 
     Args:
         config: config file.
-        checkpoint: daik checkpoint (``state_dict`` inside, loaded strictly) or None for the
-            config's initial weights.
+        checkpoint: daik checkpoint (``state_dict`` inside) or None for the config's initial
+            weights. Read with ``weights_only=True`` and loaded strictly: a missing, unexpected
+            or mis-shaped key raises :class:`~daik.engine.checkpoint.CheckpointMismatchError`
+            listing them, before any inference or export.
         cfg_options: ``--cfg-options`` overrides.
         device: where the model goes.
 
@@ -56,12 +58,7 @@ def load_detector(config: str, checkpoint: Optional[str] = None, cfg_options: Op
     cfg = load_config(config, cfg_options)
     model = MODELS.build(detector_config(cfg))
     if checkpoint is not None:
-        ckpt = load_plain_checkpoint(checkpoint)
-        state = ckpt.get("state_dict", ckpt)
-        try:
-            model.load_state_dict(state, strict=True)
-        except RuntimeError as e:
-            raise RuntimeError(f"{checkpoint} does not fit the model of {config}: {e}") from None
+        load_weights(model, load_plain_checkpoint(checkpoint), strict=True, source=f"{checkpoint} (for {config})")
     model = model.to(device).eval()
     names = class_names_from_config(cfg, getattr(getattr(model, "head", None), "num_classes", None))
     return model, cfg, names

@@ -5,18 +5,21 @@ import os.path as osp
 from typing import Optional, Sequence
 
 import torch
-from mmengine.config import Config, DictAction  # noqa: F401  (DictAction re-exported for tools)
-from mmengine.runner import Runner
-
+from mmengine.config import Config
 import daik.engine  # noqa: F401  (registers daik's hooks and EMA)
+
+from .cfg_options import DictAction, check_cfg_options  # noqa: F401  (DictAction re-exported for tools)
+from .checked_runner import DaikRunner
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Read a config file and apply ``--cfg-options`` style overrides."""
+    """Read a config file and apply ``--cfg-options`` style overrides, refusing keys nothing
+    would read (:func:`daik.engine.cfg_options.check_cfg_options`)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f"config not found: {path}")
     cfg = Config.fromfile(path)
     if cfg_options:
+        check_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
     cfg.setdefault("default_scope", "daik")
     return cfg
@@ -58,7 +61,8 @@ def _adapt_to_machine(cfg: Config, launcher: str) -> None:
 
 
 def build_train_runner(cfg: Config, work_dir: str, resume: bool = False, amp: bool = False,
-                       launcher: str = "none", load_from: Optional[str] = None) -> Runner:
+                       launcher: str = "none", load_from: Optional[str] = None,
+                       load_strict: bool = True) -> DaikRunner:
     """A Runner for training.
 
     Args:
@@ -68,6 +72,8 @@ def build_train_runner(cfg: Config, work_dir: str, resume: bool = False, amp: bo
         amp: mixed precision (CUDA only; ignored with a warning on CPU).
         launcher: ``"none"`` or ``"pytorch"`` (torchrun).
         load_from: initialise from this checkpoint (not a resume).
+        load_strict: with ``load_from``, stop when a key is missing, unexpected or mis-shaped;
+            False loads what fits (fine-tuning) and logs what was skipped.
     """
     cfg.work_dir = work_dir
     cfg.resume = resume
@@ -80,13 +86,16 @@ def build_train_runner(cfg: Config, work_dir: str, resume: bool = False, amp: bo
         else:
             print("daik: --amp needs CUDA; training in float32 on the CPU")
     _adapt_to_machine(cfg, launcher)
-    return Runner.from_cfg(cfg)
+    runner = DaikRunner.from_cfg(cfg)
+    runner.load_strict = load_strict
+    return runner
 
 
 def build_test_runner(cfg: Config, checkpoint: str, work_dir: str, out_dir: Optional[str] = None,
                       launcher: str = "none", show_dir: Optional[str] = None,
-                      show_score_thr: float = 0.3) -> Runner:
-    """A Runner for ``runner.test()`` with ``checkpoint`` loaded.
+                      show_score_thr: float = 0.3) -> DaikRunner:
+    """A Runner for ``runner.test()`` with ``checkpoint`` loaded strictly (a checkpoint that
+    does not fit the config stops ``test()`` before the first image, its keys listed).
 
     With ``out_dir`` the DOTA metric also writes ``Task1_<class>.txt`` files there; with
     ``show_dir`` detections are drawn on every test image.
@@ -111,4 +120,4 @@ def build_test_runner(cfg: Config, checkpoint: str, work_dir: str, out_dir: Opti
         hooks = list(hooks) + [dict(type="DrawDetectionsHook", out_dir=show_dir, score_thr=show_score_thr)]
     cfg.custom_hooks = list(hooks)
     _adapt_to_machine(cfg, launcher)
-    return Runner.from_cfg(cfg)
+    return DaikRunner.from_cfg(cfg)

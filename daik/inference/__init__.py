@@ -12,10 +12,10 @@ from .loader import PatchBatch, PatchJob, PatchReader, plan_patches
 from .outputs import pixel_to_map, to_geojson, write_geojson, write_task1
 from .predictor import DetectorPatchFn, SceneResult, TiledPredictor, centres_on_data
 from .progress import PatchProgress
-from .raster import RasterSource, band_indexes
+from .raster import RasterReadError, RasterSource, band_indexes
 
 __all__ = [
-    "TiledPredictor", "DetectorPatchFn", "SceneResult", "centres_on_data", "RasterSource", "band_indexes",
+    "TiledPredictor", "DetectorPatchFn", "SceneResult", "centres_on_data", "RasterSource", "RasterReadError", "band_indexes",
     "PatchJob", "PatchBatch", "PatchReader", "plan_patches", "PatchProgress", "pixel_to_map", "to_geojson",
     "write_geojson", "write_task1", "init_distributed", "dist_info", "launched_by_torchrun",
 ]

@@ -72,9 +72,13 @@ def write_geojson(path: str, result: SceneResult, class_names: Sequence[str]) ->
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = f"{path}.tmp{os.getpid()}"
     text = json.dumps(to_geojson(result, class_names))  # one shot: json's C encoder (json.dump is pure Python)
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):  # a failed write or rename leaves nothing behind
+            os.remove(tmp)
     return path
 
 

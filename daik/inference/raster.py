@@ -46,6 +46,17 @@ def band_indexes(count: int, bands: Optional[Sequence[int]], source: str = "") -
     raise ValueError(f"{source}: {count} bands; pass bands=(r, g, b) to choose the three to use")
 
 
+class RasterReadError(OSError):
+    """A window of a raster could not be read; the message names the file and the window."""
+
+
+def _gdal_cause(err: BaseException) -> str:
+    """The innermost message of a rasterio/GDAL exception chain (the useful one)."""
+    while err.__cause__ is not None or err.__context__ is not None:
+        err = err.__cause__ or err.__context__
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+
+
 class RasterSource:
     """A raster opened for windowed, normalised reads (see the module docstring).
 
@@ -160,6 +171,24 @@ class RasterSource:
 
     def read_patch(self, x1: int, y1: int, size: int, rate: float = 1.0,
                    out: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> Tuple[np.ndarray, np.ndarray]:
+        """:meth:`_read_patch`, with a read error (a truncated or corrupt file) reported as a
+        :class:`RasterReadError` naming the file and the window instead of GDAL's error chain."""
+        from rasterio.errors import RasterioError
+
+        try:
+            return self._read_patch(x1, y1, size, rate, out)
+        except RasterioError as e:
+            c0, r0 = max(0, int(math.floor(x1 / rate))), max(0, int(math.floor(y1 / rate)))
+            c1 = min(self.width, int(math.ceil((x1 + size) / rate)))
+            r1 = min(self.height, int(math.ceil((y1 + size) / rate)))
+            raise RasterReadError(
+                f"{self.path}: cannot read the window of columns {c0}..{c1}, rows {r0}..{r1} "
+                f"(patch at x={x1}, y={y1}, size {size}, rate {rate:g}) of this {self.width} x {self.height} "
+                f"raster - the file is probably truncated or corrupt ({type(e).__name__}: "
+                f"{_gdal_cause(e)})") from None
+
+    def _read_patch(self, x1: int, y1: int, size: int, rate: float = 1.0,
+                    out: Optional[Tuple[np.ndarray, np.ndarray]] = None) -> Tuple[np.ndarray, np.ndarray]:
         """The window ``[x1, x1 + size) x [y1, y1 + size)`` of the scene rescaled by ``rate``.
 
         Only the part of the window that lies on the scene is read (in original pixels

@@ -30,7 +30,7 @@ def doc(objects, img_id="00001"):
 def make_dior(root, xmls, ids=None, split="trainval", images=None):
     ids = list(xmls) if ids is None else ids
     for img_id in images if images is not None else ids:
-        write_png(os.path.join(root, "JPEGImages-trainval", img_id + ".jpg"), np.zeros((32, 32, 3), np.uint8))
+        write_png(os.path.join(root, "JPEGImages-trainval", img_id + ".jpg"), np.zeros((800, 800, 3), np.uint8))
     for img_id, text in xmls.items():
         write_text(os.path.join(root, ANN, img_id + ".xml"), text)
     write_text(os.path.join(root, "ImageSets", "Main", split + ".txt"), "\n".join(ids) + "\n")

@@ -32,7 +32,7 @@ def test_roundtrip_rboxes_through_labeltxt(tmp_path):
     diff = rng.integers(0, 2, 40)
     text = format_dota_lines(rbox2poly(boxes), [DOTA_V1_0[i] for i in labels], diff,
                              meta={"imagesource": "GoogleEarth", "gsd": 0.146343590398}, decimals=6)
-    ds = load(make_dota(tmp_path, {"P0001": text}))
+    ds = load(make_dota(tmp_path, {"P0001": text}, size=(800, 800)))  # boxes reach 790 px
     assert ds.metainfo["classes"] == DOTA_V1_0
     info = ds.get_data_info(0)
     assert info["img_id"] == "P0001" and info["img_path"].endswith("P0001.png")

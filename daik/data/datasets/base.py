@@ -110,8 +110,25 @@ class RotatedDetDataset(BaseDataset):
         print_log(f"{type(self).__name__}: {len(self)} images; {self.load_stats.summary()}", logger="current")
 
     def filter_data(self) -> List[dict]:
-        """Drop images without objects when ``filter_cfg['filter_empty_gt']`` (never in test mode)."""
-        if self.test_mode or not (self.filter_cfg or {}).get("filter_empty_gt", False):
+        """Drop images without objects when ``filter_cfg['filter_empty_gt']`` (never in test mode).
+
+        Raises:
+            ValueError: filtering would leave nothing (no image has an object); the message
+                says how many images were read and what was skipped why. Without the filter
+                such a set only gets a warning.
+        """
+        filtering = not self.test_mode and (self.filter_cfg or {}).get("filter_empty_gt", False)
+        if not self.test_mode and self.data_list and not any(len(d["gt_labels"]) for d in self.data_list):
+            skipped = {k: v for k, v in self.load_stats.items() if k not in ("images", "instances") and v}
+            why = (f"the objects read were dropped: {LoadStats(skipped).summary()}" if skipped
+                   else "their label files hold no object lines")
+            where = f"{type(self).__name__} ({self.ann_file or self.data_prefix})"
+            if filtering:
+                raise ValueError(f"{where}: none of its {len(self.data_list)} images has an object to train on, so "
+                                 f"filter_empty_gt would filter out all {len(self.data_list)} - {why}")
+            print_log(f"{where}: none of its {len(self.data_list)} images has an object - {why}",
+                      logger="current", level=30)
+        if not filtering:
             return self.data_list
         kept = [d for d in self.data_list if len(d["gt_labels"]) > 0]
         self.load_stats["empty_images_filtered"] += len(self.data_list) - len(kept)

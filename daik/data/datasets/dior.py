@@ -7,6 +7,7 @@ from mmengine.fileio import list_from_file
 from daik.registry import DATASETS
 
 from ..formats import empty_instances, parse_dior_xml, to_instances
+from ..image_io import image_size
 from .base import RotatedDetDataset, data_entry, list_images
 
 
@@ -86,7 +87,8 @@ class DIORRDataset(RotatedDetDataset):
                 continue
             raw = parse_dior_xml(xml_path, skip_invalid=self.skip_invalid, stats=self.load_stats)
             inst = to_instances(raw, classes, self.load_stats, skip_unknown=self.skip_unknown_classes,
-                                lookup=lookup, list_name=self.class_list_name)
+                                lookup=lookup, list_name=self.class_list_name,
+                                image_size=image_size(img_path) if len(raw) else None)
             data_list.append(data_entry(img_path, xml_path, inst))
         self.load_stats["images"] += len(data_list)
         return data_list

@@ -6,6 +6,7 @@ from daik.classes import SYNTHETIC
 from daik.registry import DATASETS
 
 from ..formats import empty_instances, parse_dota_txt, to_instances
+from ..image_io import image_size
 from .base import RotatedDetDataset, data_entry, list_images
 
 
@@ -62,7 +63,7 @@ class DOTADataset(RotatedDetDataset):
                 continue
             raw = parse_dota_txt(ann_path, skip_invalid=self.skip_invalid, stats=self.load_stats)
             inst = to_instances(raw, classes, self.load_stats, skip_unknown=self.skip_unknown_classes,
-                                list_name=self.class_list_name)
+                                list_name=self.class_list_name, image_size=image_size(img_path) if len(raw) else None)
             data_list.append(data_entry(img_path, ann_path, inst, raw.meta))
         self.load_stats["images"] += len(data_list)
         return data_list

@@ -7,13 +7,15 @@ le90 rboxes, applying the hostile-input rules shared by every loader:
 - an unknown class name is an :class:`AnnotationError` naming file, line and the class list
   in use, or (``skip_unknown=True``) a counted skip;
 - a box with a non-finite coordinate, or whose minimum-area rectangle has a short side below
-  :data:`MIN_SIDE` pixels (zero area), is dropped with a warning and counted.
+  :data:`MIN_SIDE` pixels (zero area), is dropped with a warning and counted;
+- given the image size, a box with no overlap with the image (e.g. a coordinate of 1e9: ground
+  truth nothing can match) is dropped with a warning and counted as ``outside_image``.
 
 Counts go to a :class:`LoadStats` so that a data set can report what it skipped.
 """
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.logging import print_log
@@ -34,7 +36,7 @@ class LoadStats(Counter):
     """What a loader read and what it skipped, by reason (a ``collections.Counter``).
 
     Keys: ``images``, ``instances``, ``malformed_lines``, ``unknown_class``,
-    ``invalid_boxes``, ``images_without_labels``, ``empty_images_filtered``.
+    ``invalid_boxes``, ``outside_image``, ``images_without_labels``, ``empty_images_filtered``.
     """
 
     def summary(self) -> str:
@@ -102,9 +104,28 @@ def _valid_boxes(raw: RawAnnotations, rboxes: np.ndarray, stats: LoadStats, know
     return valid
 
 
+def _inside_image(raw: RawAnnotations, image_size: Tuple[int, int], stats: LoadStats, check: np.ndarray) -> np.ndarray:
+    """Mask of boxes that overlap the ``(width, height)`` image; warns about (and counts) the
+    others among the ``check`` ones."""
+    from ..geometry import polys_iof_windows
+
+    w, h = image_size
+    iof = polys_iof_windows(np.nan_to_num(raw.polys, nan=0.0, posinf=0.0, neginf=0.0),
+                            np.array([[0.0, 0.0, float(w), float(h)]]))[:, 0]  # (N,)
+    inside = iof > 0
+    bad = np.nonzero(~inside & check)[0]
+    if len(bad):
+        stats["outside_image"] += len(bad)
+        where = ", ".join(str(int(raw.lines[i])) for i in bad[:10]) + (" ..." if len(bad) > 10 else "")
+        print_log(f"{raw.source}: dropped {len(bad)} box(es) with no overlap with the {w} x {h} image "
+                  f"(line {where})", logger="current", level=30)
+    return inside | ~check
+
+
 def to_instances(raw: RawAnnotations, classes: Sequence[str], stats: Optional[LoadStats] = None,
                  skip_unknown: bool = False, lookup: Optional[Dict[str, int]] = None,
-                 list_name: str = "explicit list") -> Dict[str, np.ndarray]:
+                 list_name: str = "explicit list", image_size: Optional[Tuple[int, int]] = None
+                 ) -> Dict[str, np.ndarray]:
     """Instance arrays of one label file.
 
     Args:
@@ -114,6 +135,8 @@ def to_instances(raw: RawAnnotations, classes: Sequence[str], stats: Optional[Lo
         skip_unknown: skip (and count) objects whose class is not in ``classes``.
         lookup: ``{name: label}``, default exact names of ``classes``.
         list_name: how the class list is called in error messages.
+        image_size: ``(width, height)``; when given, boxes with no overlap with the image are
+            dropped (warned, counted as ``outside_image``).
 
     Returns:
         ``gt_rboxes`` ``(N, 5)`` float32 regularised le90, ``gt_labels`` ``(N,)`` int64,
@@ -128,6 +151,8 @@ def to_instances(raw: RawAnnotations, classes: Sequence[str], stats: Optional[Lo
     with np.errstate(invalid="ignore"):
         rboxes = poly2rbox(np.nan_to_num(raw.polys, nan=0.0, posinf=0.0, neginf=0.0))  # (N, 5) float64
     keep = (labels >= 0) & _valid_boxes(raw, rboxes, stats, labels >= 0)
+    if image_size is not None:
+        keep &= _inside_image(raw, image_size, stats, keep)
     stats["instances"] += int(keep.sum())
     return dict(gt_rboxes=rboxes[keep].astype(np.float32), gt_labels=labels[keep],
                 gt_difficult=raw.difficulty[keep] >= 1, gt_polys=raw.polys[keep].astype(np.float32))

@@ -8,9 +8,9 @@ settings and presets, :mod:`.scene` for what a scene holds.
 """
 from .config import PRESETS, SIZES_M, SQUARE_CLASSES, SynthConfig, make_config
 from .scene import Scene, generate_scene
-from .writer import image_name, label_text, scene_rng, write_dataset, write_tile
+from .writer import image_name, label_text, prepare_output_folder, scene_rng, write_dataset, write_tile
 
 __all__ = [
     "SynthConfig", "make_config", "PRESETS", "SIZES_M", "SQUARE_CLASSES", "Scene", "generate_scene",
-    "scene_rng", "image_name", "label_text", "write_dataset", "write_tile",
+    "scene_rng", "image_name", "label_text", "write_dataset", "write_tile", "prepare_output_folder",
 ]

@@ -5,6 +5,7 @@ alone, so the files of a seed are the same bytes however many processes write th
 whatever order.
 """
 import os
+import shutil
 from functools import partial
 from typing import Dict, Optional, Tuple
 
@@ -44,6 +45,32 @@ def _write_one(index: int, out_dir: str, seed: int, cfg: SynthConfig) -> Tuple[i
     for n in scene.names:
         counts[n] = counts.get(n, 0) + 1
     return len(scene.names), counts
+
+
+def prepare_output_folder(out_dir: str, overwrite: bool = False) -> None:
+    """Refuse to write a data set into a folder that holds anything (same-named files would be
+    replaced and two data sets mixed); with ``overwrite`` delete its ``images/`` and
+    ``labelTxt/`` first (other files stay).
+
+    Raises:
+        FileExistsError: ``out_dir`` is not empty and ``overwrite`` is False.
+        NotADirectoryError: ``out_dir`` is a file.
+    """
+    if not os.path.exists(out_dir):
+        return
+    if not os.path.isdir(out_dir):
+        raise NotADirectoryError(f"{out_dir} is a file, not a folder")
+    entries = sorted(os.listdir(out_dir))
+    if not entries:
+        return
+    if not overwrite:
+        raise FileExistsError(
+            f"{out_dir} is not empty ({', '.join(entries[:5])}{', ...' if len(entries) > 5 else ''}): writing a data set "
+            "there would replace same-named files and mix two data sets. Give a new or empty folder, or "
+            "--overwrite to delete its images/ and labelTxt/ first.")
+    for sub in ("images", "labelTxt"):
+        if os.path.isdir(os.path.join(out_dir, sub)):
+            shutil.rmtree(os.path.join(out_dir, sub))
 
 
 def write_dataset(out_dir: str, num_images: int, cfg: SynthConfig = SynthConfig(), seed: int = 0,

@@ -8,7 +8,6 @@ later benchmark reuses the run only when its settings are exactly the ones it wo
 (see :func:`run_settings`), so an interrupted benchmark continues where it stopped and a cache
 can never mix runs made with other data, schedules, configs or teachers.
 """
-import hashlib
 import json
 import os
 import os.path as osp
@@ -19,8 +18,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
+from daik.engine.kd_cache import StaleRunError, gradient_stats, load_cached, run_settings, write_result
 from daik.engine.runner import load_config
-from daik.utils import git_commit
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -129,111 +128,6 @@ def transplant(method: dict, reference: dict, base: dict) -> dict:
     return out
 
 
-class StaleRunError(RuntimeError):
-    """A cached run was made with other settings and the caller asked not to re-run it."""
-
-
-def _sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def data_fingerprint(folder: str) -> str:
-    """Hash of every file name and size under ``folder`` (a new or changed data set changes it)."""
-    h = hashlib.sha256()
-    for root, dirs, files in sorted(os.walk(folder)):
-        dirs.sort()
-        for name in sorted(files):
-            path = osp.join(root, name)
-            h.update(f"{osp.relpath(path, folder)}\0{os.path.getsize(path)}\n".encode())
-    return h.hexdigest()
-
-
-#: settings that must match for a cached run to be reused; the rest is provenance only
-MATCHED_SETTINGS = ("config_sha256", "data", "data_sha256", "epochs", "seed", "img_scale", "batch_size",
-                    "threads", "device", "teacher_ckpt_sha256", "eval_config_sha256")
-
-
-def run_settings(settings: BenchSettings, cfg, epochs: int, seed: int, teacher_ckpt: Optional[str],
-                 eval_cfg=None) -> dict:
-    """What made (or would make) one run. ``config_sha256`` hashes the whole resolved training
-    config (model, teacher paths, data roots, schedule, seed); the teacher checkpoint and the data
-    folder are hashed by content / file list, so a re-trained teacher or a regenerated data set
-    under the same path is not mistaken for the old one. ``commit`` is recorded, not matched: a
-    commit that changes none of these (documentation, another method) keeps the cache."""
-    text = cfg.pretty_text
-    out = dict(config_sha256=hashlib.sha256(text.encode()).hexdigest(), data=osp.abspath(settings.data),
-               data_sha256=_fingerprint(settings.data), epochs=int(epochs), seed=int(seed),
-               img_scale=int(settings.img_scale), batch_size=int(settings.batch_size),
-               threads=int(settings.threads), device=settings.device,
-               teacher_ckpt_sha256=_ckpt_hash(teacher_ckpt) if teacher_ckpt else None,
-               eval_config_sha256=(hashlib.sha256(eval_cfg.pretty_text.encode()).hexdigest()
-                                   if eval_cfg is not None else None),
-               commit=git_commit(ROOT))
-    return out
-
-
-_HASHES: Dict[Tuple[str, float, int], str] = {}
-
-
-def _cached_hash(kind: str, path: str, fn) -> str:
-    st = os.stat(path)
-    key = (kind + osp.abspath(path), st.st_mtime, st.st_size)
-    if key not in _HASHES:
-        _HASHES[key] = fn(path)
-    return _HASHES[key]
-
-
-def _fingerprint(folder: str) -> str:
-    return _cached_hash("data:", folder, data_fingerprint)
-
-
-def _ckpt_hash(path: str) -> str:
-    return _cached_hash("ckpt:", path, _sha256_file)
-
-
-def settings_mismatch(cached: Optional[dict], wanted: dict) -> List[str]:
-    """Names of the matched settings that differ (all of them when nothing was recorded)."""
-    if not cached:
-        return ["(no settings.json: made before runs recorded their settings)"]
-    return [k for k in MATCHED_SETTINGS if cached.get(k) != wanted.get(k)]
-
-
-def load_cached(work: str, wanted: dict, cached_only: bool) -> Optional[dict]:
-    """The cached result of a run directory when it was made with ``wanted`` settings.
-
-    A run made with other settings is moved aside (``seedK.stale-N``, nothing is deleted) so it
-    runs again, or, with ``cached_only``, raises :class:`StaleRunError` naming what differs."""
-    result_path = osp.join(work, "result.json")
-    if not osp.isfile(result_path):
-        return None
-    settings_path = osp.join(work, "settings.json")
-    cached = None
-    if osp.isfile(settings_path):
-        with open(settings_path) as f:
-            cached = json.load(f)
-    diff = settings_mismatch(cached, wanted)
-    if not diff:
-        with open(result_path) as f:
-            result = json.load(f)
-        if "clip_rate" not in result and osp.isfile(osp.join(work, "train_config.py")):
-            result.update(gradient_stats(work))  # a run cached before these were recorded
-        return result
-    if cached_only:
-        raise StaleRunError(f"{work} was made with other settings ({', '.join(diff)} differ); "
-                            "run without --report-only to re-run it")
-    n = 0
-    while osp.exists(f"{work}.stale-{n}"):
-        n += 1
-    os.rename(work, f"{work}.stale-{n}")
-    print(f"[bench_kd] {work}: made with other settings ({', '.join(diff)} differ); moved to "
-          f"{work}.stale-{n} and running again", flush=True)
-    return None
-
-
 def _run(cmd: List[str], log_path: str, threads: int) -> None:
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
                PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -256,29 +150,6 @@ def iteration_times(work_dir: str) -> List[float]:
     return times
 
 
-def gradient_stats(work_dir: str) -> dict:
-    """From one run's logs: ``clip_rate`` (share of iterations whose pre-clip gradient norm, as
-    mmengine logs it, exceeded the config's ``clip_grad.max_norm``), ``grad_norm_median`` and
-    ``step0_grad`` (each loss's gradient norm on the student at the first iteration, recorded by
-    ``KDDiagnosticsHook``; empty for a run without it)."""
-    cfg_path = osp.join(work_dir, "train_config.py")
-    clip = (load_config(cfg_path).get("optim_wrapper", {}).get("clip_grad") or {}) if osp.isfile(cfg_path) else {}
-    max_norm = clip.get("max_norm")
-    norms = []
-    for root, _, files in os.walk(work_dir):
-        if "scalars.json" in files and "vis_data" in root:
-            with open(osp.join(root, "scalars.json")) as f:
-                norms += [float(r["grad_norm"]) for r in map(json.loads, f) if "grad_norm" in r and "loss" in r]
-    step0 = {}
-    diag = osp.join(work_dir, "kd_diagnostics.json")
-    if osp.isfile(diag):
-        with open(diag) as f:
-            first = (json.load(f) or [{}])[0]
-        step0 = {k[len("grad_"):]: v for k, v in first.items() if k.startswith("grad_")} if first.get("iter") == 1 else {}
-    return dict(clip_rate=statistics.fmean(n > max_norm for n in norms) if norms and max_norm else float("nan"),
-                grad_norm_median=statistics.median(norms) if norms else float("nan"), step0_grad=step0)
-
-
 def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int, seed: int,
                    teacher_ckpt: Optional[str] = None, eval_config: Optional[str] = None,
                    cached_only: bool = False) -> dict:
@@ -289,7 +160,6 @@ def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int,
         ``{"metrics": {...}, "seconds_per_iter": float, "train_seconds": float, "ckpt": path}``.
     """
     work = osp.join(settings.work_dir, name, f"seed{seed}")
-    result_path = osp.join(work, "result.json")
     cfg = build_run_config(settings, config, epochs, seed, teacher_ckpt)
     cfg.default_hooks.logger.interval = 1  # every iteration's time lands in scalars.json
     eval_cfg = build_run_config(settings, eval_config, epochs, seed) if eval_config else cfg
@@ -319,17 +189,8 @@ def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int,
     steady = times[min(5, len(times) // 4):] or times
     result = dict(metrics=metrics, seconds_per_iter=statistics.median(steady) if steady else float("nan"),
                   train_seconds=train_seconds, ckpt=ckpt, **gradient_stats(work))
-    _write_result(work, result, wanted)
+    write_result(work, result, wanted)
     return result
-
-
-def _write_result(work: str, result: dict, settings: dict) -> None:
-    """``settings.json`` first, then ``result.json`` (the marker of a finished run), each atomically."""
-    for name, obj in (("settings.json", settings), ("result.json", result)):
-        tmp = osp.join(work, name + ".tmp")
-        with open(tmp, "w") as f:
-            json.dump(obj, f, indent=2)
-        os.replace(tmp, osp.join(work, name))
 
 
 def run_benchmark(settings: BenchSettings, log=print, runs: Optional[Set[Tuple[str, int]]] = None,
@@ -405,5 +266,5 @@ def _evaluate_only(settings: BenchSettings, config: str, ckpt: str, cached_only:
           "--work-dir", osp.join(work, "test_logs")], osp.join(work, "test.out"), settings.threads)
     with open(osp.join(out_dir, "metrics.json")) as f:
         result = dict(metrics=json.load(f), seconds_per_iter=float("nan"), train_seconds=0.0, ckpt=ckpt)
-    _write_result(work, result, wanted)
+    write_result(work, result, wanted)
     return result

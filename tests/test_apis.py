@@ -19,6 +19,8 @@ from daik.evaluation import read_dota_label, read_task1_file
 from daik.ops import box_iou_rotated
 from daik.structures import poly2rbox
 
+from .conftest import requires_cuda
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = os.path.join(ROOT, "configs", "demo", "teacher_n.py")
 CKPT = os.path.join(ROOT, "checkpoints", "demo_teacher_n.pth")
@@ -196,3 +198,31 @@ def test_readme_python_example_runs(scenes, capsys, monkeypatch):
     exec(compile(code, "README.md", "exec"), {})
     lines = capsys.readouterr().out.splitlines()
     assert lines and all(line.split()[0] in DEMO_CLASSES for line in lines)
+
+
+def test_a_distillation_config_gives_its_student():
+    """No distiller, no teacher: the student of the config, built as its ``model.student``."""
+    from daik.engine.runner import load_config
+    from daik.registry import MODELS
+
+    config = os.path.join(ROOT, "configs", "demo", "daik_full_pico.py")
+    student = init_detector(config)
+    assert type(student).__name__ == "RotatedYOLO" and not hasattr(student, "teacher")
+    reference = MODELS.build(load_config(config).model.student)
+    assert {k: v.shape for k, v in student.state_dict().items()} == \
+        {k: v.shape for k, v in reference.state_dict().items()}
+    assert student.dataset_meta["classes"] == DEMO_CLASSES
+
+
+@requires_cuda
+def test_cuda_detections_equal_cpu(model, scenes):
+    gpu = init_detector(CONFIG, CKPT, device="cuda")
+    assert next(gpu.parameters()).is_cuda
+    a, b = inference_detector(model, _image(scenes)), inference_detector(gpu, _image(scenes))
+    keep = a.scores >= 0.3  # low-score boxes may swap places in NMS; the confident ones must agree
+    assert len(a) > 0 and keep.sum() > 0
+    iou = box_iou_rotated(torch.as_tensor(a.rboxes[keep]), torch.as_tensor(b.rboxes)).numpy()
+    best = iou.argmax(1)
+    assert (iou.max(1) > 0.99).all()
+    np.testing.assert_array_equal(a.labels[keep], b.labels[best])
+    np.testing.assert_allclose(a.scores[keep], b.scores[best], atol=1e-3)

@@ -44,7 +44,7 @@ class DetectionResult:
     Attributes:
         rboxes: float64 ``(N, 5)`` ``(cx, cy, w, h, theta)``, regularised le90, in the pixels of
             the image as given.
-        scores: float64 ``(N,)``, descending within each class after NMS.
+        scores: float64 ``(N,)`` in [0, 1].
         labels: int64 ``(N,)``, indices into ``class_names``.
         class_names: the model's classes.
         ori_shape: ``(H, W)`` of the image.

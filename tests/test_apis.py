@@ -5,6 +5,7 @@ import json
 import math
 import os
 import re
+import shutil
 
 import cv2
 import numpy as np
@@ -96,8 +97,8 @@ def test_inference_detector_equals_tools_test_on_one_image(model, scenes, tmp_pa
     one = tmp_path / "one"
     (one / "images").mkdir(parents=True)
     (one / "labelTxt").mkdir()
-    os.link(_image(scenes, 1), one / "images" / "S00001.png")
-    os.link(os.path.join(scenes, "labelTxt", "S00001.txt"), one / "labelTxt" / "S00001.txt")
+    shutil.copy(_image(scenes, 1), one / "images" / "S00001.png")
+    shutil.copy(os.path.join(scenes, "labelTxt", "S00001.txt"), one / "labelTxt" / "S00001.txt")
     out = tmp_path / "out"
     run(["test", CONFIG, CKPT, "--out-dir", str(out), "--work-dir", str(tmp_path / "work"), "--cfg-options",
          f"test_dataloader.dataset.data_root={one}/", "test_dataloader.num_workers=0",

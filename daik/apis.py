@@ -206,6 +206,10 @@ def inference_detector(model: torch.nn.Module, images: Union[ImageLike, Sequence
     return results[0] if single else results
 
 
+# the keys of a config's ``infer_cfg`` that tools/infer_large.py reads
+_INFER_CFG_KEYS = ("patch", "gap", "rates", "batch_size", "bands", "stretch", "percentiles")
+
+
 def infer_scene(model: torch.nn.Module, raster: Union[str, os.PathLike], out: Optional[str] = None,
                 patch: Optional[int] = None, gap: Optional[int] = None, rates: Optional[Sequence[float]] = None,
                 batch_size: Optional[int] = None, score_thr: Optional[float] = None, iou_thr: float = 0.1,
@@ -241,8 +245,9 @@ def infer_scene(model: torch.nn.Module, raster: Union[str, os.PathLike], out: Op
     check_outputs([raster], files={"out": out}, folders={})
     given = dict(patch_size=patch, gap=gap, rates=rates, batch_size=batch_size, **source_kwargs)
     config = dict((getattr(model, "cfg", None) or {}).get("infer_cfg") or {})
-    config = {("patch_size" if k == "patch" else k): v for k, v in config.items()}
-    options = {k: v for k, v in {**config, **given}.items() if v is not None}
+    config = {("patch_size" if k == "patch" else k): v for k, v in config.items() if k in _INFER_CFG_KEYS}
+    options = {k: v for k, v in config.items() if v is not None}
+    options.update((k, v) for k, v in given.items() if v is not None)
     if "percentiles" in options:
         options["percentiles"] = tuple(options["percentiles"])
     test_cfg = model.head.test_cfg

@@ -188,6 +188,16 @@ def test_infer_scene_is_the_infer_tools_predictor(model, scenes, tmp_path):
     assert (result.detections.scores >= 0.2).all() and result.width == result.height == 256
 
 
+def test_infer_scene_takes_windowing_from_the_configs_infer_cfg(scenes):
+    """Options left out come from ``infer_cfg`` (as in tools/infer_large.py); given ones win."""
+    scene = _image(scenes)
+    model = init_detector(CONFIG, CKPT, cfg_options={"infer_cfg": dict(patch=128, gap=32, batch_size=2)})
+    assert infer_scene(model, scene).stats["windows"] == 9  # 128 px windows, 32 px overlap, on 256 px
+    assert infer_scene(model, scene, patch=256).stats["windows"] == 1
+    model.cfg.infer_cfg["unknown_key"] = 1  # ignored, as infer_large ignores it
+    assert infer_scene(model, scene, gap=0).stats["windows"] == 4
+
+
 def test_readme_python_example_runs(scenes, capsys, monkeypatch):
     """The quick start's Python example, on a synthetic scene in place of its data/try image."""
     readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()

@@ -99,5 +99,6 @@ setup(
     },
     ext_modules=[torch_extension(), polyiou_extension()],
     cmdclass={"build_ext": BuildExtension.with_options(use_ninja=True)},
+    entry_points={"console_scripts": ["daik = daik.cli:main"]},
     zip_safe=False,
 )

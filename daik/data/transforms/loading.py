@@ -1,5 +1,7 @@
-"""Reading the image of a data-list entry."""
+"""Reading the image of a data-list entry (a file, or an array already in memory)."""
 from typing import Optional, Sequence
+
+import numpy as np
 
 from daik.registry import TRANSFORMS
 
@@ -23,9 +25,32 @@ class LoadImageFromFile(BaseTransform):
         self.stretch = stretch
 
     def transform(self, results: dict) -> dict:
-        img = read_image_rgb(results["img_path"], bands=self.bands, stretch=self.stretch)
-        results["img"] = img
-        results["img_shape"] = img.shape[:2]
-        results["ori_shape"] = img.shape[:2]
-        results["scale_factor"] = (1.0, 1.0)
-        return results
+        return _set_image(results, read_image_rgb(results["img_path"], bands=self.bands, stretch=self.stretch))
+
+
+@TRANSFORMS.register_module()
+class LoadImageFromNDArray(LoadImageFromFile):
+    """Take ``results['img']``, an ``(H, W, 3)`` uint8 RGB array, as :class:`LoadImageFromFile`
+    would have read it from a file: sets the same keys (``img_shape``, ``ori_shape``,
+    ``scale_factor``). :func:`daik.apis.inference_detector` puts it in place of the test
+    pipeline's ``LoadImageFromFile`` for images given as arrays.
+
+    Raises:
+        ValueError: the array is not ``(H, W, 3)`` uint8.
+    """
+
+    def transform(self, results: dict) -> dict:
+        img = results["img"]
+        if not isinstance(img, np.ndarray) or img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 3:
+            what = f"{img.dtype} {img.shape}" if isinstance(img, np.ndarray) else type(img).__name__
+            raise ValueError(f"expected an (H, W, 3) uint8 RGB array, got {what}")
+        return _set_image(results, img)
+
+
+def _set_image(results: dict, img: np.ndarray) -> dict:
+    """``results`` with ``img`` ``(H, W, 3)`` as read: its shapes, scale factor 1."""
+    results["img"] = img
+    results["img_shape"] = img.shape[:2]
+    results["ori_shape"] = img.shape[:2]
+    results["scale_factor"] = (1.0, 1.0)
+    return results

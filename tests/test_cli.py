@@ -1,0 +1,120 @@
+"""The ``daik`` command: every subcommand listed and handed to its tool's own main (same
+options, same work), unknown subcommands refused with the list, ``python -m daik``."""
+import ast
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from daik.cli import BENCHMARKS, COMMANDS, TOOLS_DIR, main
+from daik.data.synthetic import make_config, write_dataset
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIG = os.path.join(ROOT, "configs", "demo", "teacher_n.py")
+CKPT = os.path.join(ROOT, "checkpoints", "demo_teacher_n.pth")
+TOOLS = {name: tool for name, (tool, _) in COMMANDS.items() if tool}
+TOOLS.update({f"bench {name}": tool for name, (tool, _) in BENCHMARKS.items()})
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+def test_help_lists_every_subcommand_and_benchmark(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    for name in ("train", "test", "infer", "export", "split", "synth", "bench"):
+        assert re.search(rf"^  {name}\s+\S", out, re.M), f"{name} not listed with a description"
+    with pytest.raises(SystemExit) as e:
+        main(["bench", "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    for name in ("ops", "eval", "infer", "export", "kd", "train", "synthetic"):
+        assert re.search(rf"^  {name}\s+\S", out, re.M), f"bench {name} not listed with a description"
+
+
+def test_every_tool_of_the_command_table_is_a_tool_with_main():
+    """The table names real files of tools/ with a ``main(argv)``, and every bench_*.py is in it."""
+    for name, tool in TOOLS.items():
+        tree = ast.parse(open(os.path.join(TOOLS_DIR, tool)).read())
+        mains = [f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == "main"]
+        assert mains and [a.arg for a in mains[0].args.args] == ["argv"], f"{tool} has no main(argv)"
+    benches = {f for f in os.listdir(TOOLS_DIR) if f.startswith("bench_") and f.endswith(".py")}
+    assert benches == {tool for tool, _ in BENCHMARKS.values()}
+
+
+@pytest.mark.parametrize("command", sorted(TOOLS))
+def test_subcommand_help_is_the_tools_own(command, capsys):
+    """``daik X --help`` prints the tool's parser (its options), named ``daik X``."""
+    with pytest.raises(SystemExit) as e:
+        main(command.split() + ["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: daik {command} ")
+    first_doc_line = ast.get_docstring(ast.parse(open(os.path.join(TOOLS_DIR, TOOLS[command])).read())).split("\n")[0]
+    assert " ".join(first_doc_line.split()[:6]) in " ".join(out.split())
+
+
+@pytest.mark.parametrize("argv", [["frobnicate"], ["bench", "nope"], []])
+def test_unknown_or_missing_subcommand_exits_2_with_the_list(argv, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    names = BENCHMARKS if argv[:1] == ["bench"] else COMMANDS
+    for name in names:
+        assert f"'{name}'" in err or re.search(rf"^  {name}\s", err, re.M), f"{name} missing from: {err}"
+
+
+def test_synth_writes_what_make_synthetic_writes(tmp_path):
+    """``daik synth`` is tools/make_synthetic.py: same options, byte-identical files."""
+    opts = ["--num-images", "1", "--size", "64", "--seed", "3", "--preset", "quick", "--nproc", "1"]
+    assert main(["synth", str(tmp_path / "cli")] + opts) == 0
+    subprocess.run([sys.executable, os.path.join(TOOLS_DIR, "make_synthetic.py"), str(tmp_path / "tool")] + opts,
+                   check=True, capture_output=True, env={**os.environ, "PYTHONPATH": ROOT})
+    for sub, name in (("images", "S00000.png"), ("labelTxt", "S00000.txt")):
+        made = (tmp_path / "cli" / sub / name).read_bytes()
+        assert made and made == (tmp_path / "tool" / sub / name).read_bytes()
+    import cv2
+
+    assert cv2.imread(str(tmp_path / "cli" / "images" / "S00000.png")).shape == (64, 64, 3)
+
+
+def test_test_on_one_image_prints_the_map_line(tmp_path, capsys):
+    data = tmp_path / "one"
+    write_dataset(str(data), 1, make_config("quick"), seed=4, progress=False)
+    out = tmp_path / "out"
+    assert main(["test", CONFIG, CKPT, "--out-dir", str(out), "--work-dir", str(tmp_path / "work"),
+                 "--cfg-options", f"test_dataloader.dataset.data_root={data}/", "test_dataloader.num_workers=0",
+                 "test_dataloader.persistent_workers=False", "test_dataloader.batch_size=1"]) == 0
+    printed = re.search(r"^mAP\s+(\d\.\d{4})$", capsys.readouterr().out, re.M)
+    assert printed, "no mAP line"
+    import json
+
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert float(printed.group(1)) == pytest.approx(metrics["dota/mAP"], abs=5e-5)
+
+
+def test_errors_are_one_line(tmp_path):
+    with pytest.raises(SystemExit) as e:
+        main(["test", CONFIG, str(tmp_path / "missing.pth")])
+    assert str(e.value.code).startswith("daik: error: ") and "missing.pth" in str(e.value.code)
+    with pytest.raises(SystemExit) as e:
+        main(["test", CONFIG, CKPT, "--cfg-options", "model.test_cfg.score_tresh=0.3"])
+    assert str(e.value.code).startswith("daik: error: ") and "score_tresh" in str(e.value.code)
+
+
+def test_python_m_daik_runs_the_command():
+    done = subprocess.run([sys.executable, "-m", "daik", "bench", "nope"], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": ROOT}, cwd=ROOT)
+    assert done.returncode == 2 and "usage: daik bench BENCHMARK" in done.stderr
+    assert "invalid choice: 'nope'" in done.stderr and "'kd'" in done.stderr

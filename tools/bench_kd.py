@@ -40,7 +40,8 @@ METHODS = {
     **{name: f"configs/distill/synthetic/ablations/{name}.py" for name in (
         "daik_full_sin_table",     # the earlier |sin(V(AR) dtheta)| AAL table instead of the rotated-IoU LUT
         "daik_full_pos_cls",       # class KD on the positives only
-        "daik_full_cls_targets",   # dense class KD over the soft-target sum (drives clip_grad)
+        "daik_full_cls_positives",  # dense class KD over the number of positives (no clipping)
+        "daik_full_ld_pos",        # the authors' LD: positives only, T = 20
         "daik_full_softmax_cls",   # the authors' softmax class KD at T = 10
         "daik_full_cosine",        # YOLOv6-R's cosine decay of the KD weights
         "daik_full_ad_t1", "daik_full_ad_t5", "daik_full_ad_w02",  # AD temperature / weight sweep

@@ -91,18 +91,27 @@ class LocalizationDistillation(KDComponent):
         temperature: LD's T = 10 (YOLOv6-R: 20).
         weighted: each positive weighted by its alignment score over ``4 * `` the soft-target
             sum (LD's form), or a plain mean over positives and sides (YOLOv6-R's).
+        region: ``"pos"`` (the student's positives) or ``"all"`` (every point, unweighted, over
+            ``4 *`` the soft-target sum).
     """
 
-    def __init__(self, loss_weight: float = 0.25, temperature: float = 10.0, weighted: bool = True):
+    def __init__(self, loss_weight: float = 0.25, temperature: float = 10.0, weighted: bool = True,
+                 region: str = "pos"):
         super().__init__(loss_weight)
-        self.temperature, self.weighted = float(temperature), bool(weighted)
+        if region not in ("pos", "all"):
+            raise ValueError(f"region must be pos or all, got {region!r}")
+        self.temperature, self.weighted, self.region = float(temperature), bool(weighted), region
 
     def setup(self, student, teacher) -> None:
         require_same_reg_max(student, teacher, "LocalizationDistillation")
 
     def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
+        s, t = ctx.s_raw.reg_logits, ctx.t_raw.reg_logits
+        if self.region == "all":  # every point, summed over 4 * the soft-target sum (as prediction mimicking)
+            kl = kl_div_logits(s, t, self.temperature)  # (B, N, 4)
+            return {"loss_ld": self.loss_weight * weighted_mean(kl, None, kd_normaliser(ctx, "targets", 4))}
         fg = ctx.assign.fg_mask
-        kl = kl_div_logits(ctx.s_raw.reg_logits[fg], ctx.t_raw.reg_logits[fg], self.temperature)  # (K, 4)
+        kl = kl_div_logits(s[fg], t[fg], self.temperature)  # (K, 4)
         return {"loss_ld": self.loss_weight * positive_mean(kl, ctx, self.weighted, points_per_item=4)}
 
 

@@ -150,7 +150,7 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
     changed = {k for k in full["components"] if full["components"][k] != abl["components"][k]}
     if full["kd_schedule"] != abl["kd_schedule"]:
         changed.add("kd_schedule")
-    want = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_targets": {"cls_kd"}, "softmax_cls": {"cls_kd"},
+    want = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_positives": {"cls_kd"}, "ld_pos": {"ld"}, "softmax_cls": {"cls_kd"},
             "cosine": {"kd_schedule"}, "ad_t1": {"ad"}, "ad_t5": {"ad"}, "ad_w02": {"ad"}, "guide_only": {"sad"},
             "kl_only": {"sad"}}[name]
     assert changed == want

@@ -200,3 +200,59 @@ def test_sad_switches(tmp_path):
     assert "loss_sad" not in o
     for key in ("loss_cls", "loss_bbox", "loss_dfl", "loss_angle"):
         torch.testing.assert_close(a[key], o[key])
+
+
+def _kd_ctx(tmp_path, parts, spread_angles=False):
+    model = build_pair(tmp_path, parts)
+    if spread_angles:  # the student's angle logits far from the teacher's
+        torch.manual_seed(3)
+        for conv in model.head.preds["ang"]:
+            torch.nn.init.normal_(conv.weight, std=1.0)
+    data = batch(model, num_images=2, per_image=3)
+    captured = {}
+    orig = model.student_losses
+
+    def keep(ctx):
+        out = orig(ctx)
+        captured["ctx"] = ctx
+        return out
+    model.student_losses = keep
+    with torch.no_grad():
+        losses = model.eval().loss(**data)
+    return losses, captured["ctx"]
+
+
+def test_ad_is_the_mean_over_positives_of_t2_kl(tmp_path):
+    """AD as the authors' CSL branch: lambda * mean over the positives of T^2 KL of the angle
+    softmax at T, the teacher detached."""
+    losses, ctx = _kd_ctx(tmp_path, {"ad": dict(type="AngleDistillation", loss_weight=3.0, temperature=2.0)},
+                          spread_angles=True)
+    fg = ctx.assign.fg_mask
+    assert int(fg.sum()) > 0
+    t = 2.0
+    pt = torch.softmax(ctx.t_raw.ang_logits[fg].float() / t, -1)
+    ps = torch.log_softmax(ctx.s_raw.ang_logits[fg].float() / t, -1)
+    want = 3.0 * (t * t) * (pt * (pt.log() - ps)).sum(-1).mean()
+    assert float(want) > 1e-4
+    torch.testing.assert_close(losses["loss_ad"], want, rtol=1e-3, atol=1e-8)
+
+
+@pytest.mark.parametrize("normaliser", ["targets", "positives", "images", "points"])
+def test_dense_class_kd_normalisers(tmp_path, normaliser):
+    """The dense class KD is the summed binary KL over every point divided by the named count."""
+    losses, ctx = _kd_ctx(tmp_path, {"cls_kd": dict(type="ClassDistillation", region="all", normaliser=normaliser)})
+    from daik.distill.losses import binary_kl_logits
+    total = binary_kl_logits(ctx.s_raw.cls_logits, ctx.t_raw.cls_logits).sum()
+    fg = ctx.assign.fg_mask
+    count = {"targets": ctx.norm, "positives": float(fg.sum()), "images": float(fg.shape[0]),
+             "points": float(fg.numel())}[normaliser]
+    torch.testing.assert_close(losses["loss_cls_kd"], total / max(count, 1.0), rtol=1e-5, atol=1e-7)
+
+
+def test_dense_ld_is_mimickings_dfl_term(tmp_path):
+    """LD over every point at T = 1 equals prediction mimicking's DFL term at the same weight."""
+    ld, _ = _kd_ctx(tmp_path, {"ld": dict(type="LocalizationDistillation", region="all", temperature=1.0,
+                                          loss_weight=0.25)})
+    mim, _ = _kd_ctx(tmp_path, {"mimic": dict(type="PredictionMimicking", cls_weight=0.0, dfl_weight=0.25,
+                                              angle_weight=0.0)})
+    torch.testing.assert_close(ld["loss_ld"], mim["loss_mimic_dfl"])

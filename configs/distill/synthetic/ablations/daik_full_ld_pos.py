@@ -1,0 +1,5 @@
+# daik_full with the authors' LD: on the student's positives only, T = 20, a plain mean over
+# positives and sides, YOLOv6-R's DFL weight 0.5. tools/bench_kd.py method daik_full_ld_pos.
+_base_ = ["../daik_full.py"]
+
+model = dict(components=dict(ld=dict(region="pos", temperature=20.0, loss_weight=0.5, weighted=False)))

@@ -1,0 +1,83 @@
+"""The export matrix: every board format from the one reparameterised, decode-inside ONNX graph.
+
+    path = export_target("model.onnx", "openvino")          # model_openvino/model.xml (+ .bin)
+    path = export_target("model.onnx", "openvino", fp16=True)
+
+Each format goes through its runtime's own converter and gets the ONNX file's ``daik.*``
+metadata beside it (``<stem>.daik.json``), so that its runner
+(:func:`daik.export.backends.open_exported`) pre- and post-processes exactly as
+:class:`~daik.export.OnnxDetector` does. The formats this machine kind cannot produce raise
+:class:`TargetUnavailable` with the reason (:data:`UNAVAILABLE`), the same words the README uses.
+"""
+import json
+import os
+from typing import Dict, Optional
+
+from .runtime import metadata_path, read_file_metadata
+
+FORMATS = ("onnx", "openvino", "ncnn", "tflite", "rknn", "tensorrt")
+
+# Why a format is not produced here (x86-64 CPU, Python 3.11, torch 2.13, numpy 2, onnx 1.2x).
+UNAVAILABLE: Dict[str, str] = {
+    "ncnn": ("ncnn and pnnx install (pip install ncnn pnnx), but ncnn has no layers for the decode's "
+             "ArgMax, Mod and GatherElements (pnnx leaves them as 'todo'): the graph would have to stop at "
+             "the logits with the decode in numpy, which is not built yet"),
+    "tflite": ("the LiteRT runtime installs (ai-edge-litert), but no converter fits this environment: onnx2tf "
+               "pins tensorflow 2.19, numpy 1.26, onnx 1.19 and protobuf 4 (a second, older stack beside torch "
+               "2.13), and litert-torch pulls jax, transformers and torchao"),
+    "rknn": ("rknn-toolkit2 (the x86 converter and simulator) pins torch <= 2.4, numpy <= 1.26, onnx <= 1.18 and "
+             "protobuf <= 4.25: it needs its own environment, and its simulator cannot time a board's NPU"),
+    "tensorrt": ("TensorRT builds engines only on an NVIDIA GPU (none on this machine kind); the ONNX graph "
+                 "uses standard operators and no NMS plugin, so `trtexec --onnx=model.onnx` builds it on a Jetson"),
+}
+
+
+class TargetUnavailable(RuntimeError):
+    """A format that cannot be produced on this machine (the message says why)."""
+
+
+def write_metadata(meta: Dict[str, object], path: str) -> str:
+    """Write ``meta`` as the JSON file beside ``path`` that the runners read."""
+    side = metadata_path(path)
+    with open(side, "w") as f:
+        json.dump(meta, f, indent=1)
+    return side
+
+
+def export_target(onnx_path: str, fmt: str, out_dir: Optional[str] = None, fp16: bool = False) -> str:
+    """Convert an exported ONNX file (FP32 or INT8 QDQ) to ``fmt``.
+
+    Args:
+        onnx_path: a file from :func:`~daik.export.export_onnx` (or :func:`~daik.export.quantize_int8`).
+        fmt: one of :data:`FORMATS`.
+        out_dir: where to write (default ``<stem>_<fmt>/`` beside the ONNX file).
+        fp16: half-precision weights where the format stores them (OpenVINO IR).
+
+    Returns:
+        The path the runner opens (``.onnx`` itself for ``"onnx"``, the IR ``.xml`` for OpenVINO).
+
+    Raises:
+        TargetUnavailable: the format cannot be produced here (see :data:`UNAVAILABLE`).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    if fmt == "onnx":
+        return onnx_path
+    if fmt in UNAVAILABLE:
+        raise TargetUnavailable(f"{fmt}: {UNAVAILABLE[fmt]}")
+    stem = os.path.splitext(os.path.basename(onnx_path))[0]
+    out_dir = out_dir or os.path.join(os.path.dirname(os.path.abspath(onnx_path)), f"{stem}_{fmt}")
+    os.makedirs(out_dir, exist_ok=True)
+    meta = read_file_metadata(onnx_path)
+    if fp16:
+        meta["daik.precision"] = "fp16"
+    return _openvino(onnx_path, os.path.join(out_dir, f"{stem}{'_fp16' if fp16 else ''}.xml"), meta, fp16)
+
+
+def _openvino(onnx_path: str, xml: str, meta: Dict[str, object], fp16: bool) -> str:
+    """OpenVINO IR of the ONNX graph (its own ONNX front end; weights in FP16 when asked)."""
+    import openvino as ov
+
+    ov.save_model(ov.convert_model(onnx_path), xml, compress_to_fp16=fp16)
+    write_metadata(meta, xml)
+    return xml

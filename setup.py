@@ -96,6 +96,10 @@ setup(
     ],
     extras_require={
         "dev": ["pytest", "pytest-xdist", "onnx", "onnxruntime", "psutil", "cython", "ninja"],
+        # edge-board runtimes (README "Edge boards"): OpenVINO reads the exported ONNX itself.
+        # Named there but not here: ncnn/pnnx (install, but cannot run the decode), LiteRT / RKNN
+        # converters (pin an older numpy / onnx / protobuf / torch stack), TensorRT (needs a GPU).
+        "edge": ["onnx", "onnxruntime", "openvino>=2024.0"],
     },
     ext_modules=[torch_extension(), polyiou_extension()],
     cmdclass={"build_ext": BuildExtension.with_options(use_ninja=True)},

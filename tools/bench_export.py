@@ -41,7 +41,7 @@ from daik.utils import git_commit  # noqa: E402
 CONFIG = os.path.join(ROOT, "configs", "demo", "teacher_n.py")
 STUDENT = os.path.join(ROOT, "configs", "distill", "synthetic", "cakd_student.py")
 IMPLS = ("PyTorch eager", "PyTorch eager, fused", "ORT FP32", "ORT FP16", "ORT INT8")
-LABELS = {"onnxruntime": "ORT", "openvino": "OpenVINO"}
+LABELS = {"onnxruntime": "ORT", "openvino": "OpenVINO", "ncnn": "ncnn"}
 PRECISIONS = ("FP32", "FP16", "INT8")
 INT8_VARIANTS = (  # (name, quantize_int8 keywords); num_images defaults to --calib-num
     ("8-bit per-channel weights, min-max (before)", dict(reduce_range=False)),
@@ -98,25 +98,31 @@ def available_backends(wanted) -> list:
 
 
 def build_files(model, names, size: int, args, backends) -> dict:
-    """``{implementation: (backend, path)}``: FP32, FP16 and INT8 of ``model`` at ``size`` per backend."""
+    """``{implementation: (backend, path)}``: FP32, FP16 and INT8 of ``model`` at ``size`` per backend
+    (ncnn: FP32 and FP16 of the graph without its decode; its INT8 needs ncnn's own tools)."""
     from daik.export import convert_fp16, export_onnx, export_target, quantize_int8
 
     base = os.path.join(args.work_dir, f"n_{size}.onnx")
     export_onnx(model, base, img_size=size, class_names=names)
-    half = convert_fp16(base, base.replace(".onnx", "_fp16.onnx"))
-    int8 = quantize_int8(base, base.replace(".onnx", "_int8.onnx"), args.calib_dir, args.calib_num)
     files = {}
     for b in backends:
-        paths = {"onnxruntime": (base, half, int8),
-                 "openvino": (export_target(base, "openvino"), export_target(base, "openvino", fp16=True),
-                              export_target(int8, "openvino"))}[b]
+        if b == "onnxruntime":
+            paths = (base, convert_fp16(base, base.replace(".onnx", "_fp16.onnx")),
+                     quantize_int8(base, base.replace(".onnx", "_int8.onnx"), args.calib_dir, args.calib_num))
+        elif b == "openvino":
+            paths = (export_target(base, "openvino"), export_target(base, "openvino", fp16=True),
+                     export_target(base.replace(".onnx", "_int8.onnx"), "openvino"))
+        else:
+            raw = export_onnx(model, base.replace(".onnx", "_raw.onnx"), img_size=size, class_names=names,
+                              decode=False).path
+            paths = (export_target(raw, "ncnn"), export_target(raw, "ncnn", fp16=True))
         files.update({f"{LABELS[b]} {p}": (b, path) for p, path in zip(PRECISIONS, paths)})
     return files
 
 
 def file_mib(path: str) -> float:
     """Size of an exported model (an IR's ``.xml`` and ``.bin`` together), MiB."""
-    extra = [path[:-4] + ".bin"] if path.endswith(".xml") else []
+    extra = [path[:-4] + ".bin"] if path.endswith(".xml") else [path[:-6] + ".bin"] if path.endswith(".param") else []
     return sum(os.path.getsize(p) for p in [path, *extra]) / 2 ** 20
 
 
@@ -142,7 +148,7 @@ def time_latency(model, runners: dict, size: int, repeats: int) -> dict:
             with torch.no_grad():
                 (eager if name == "PyTorch eager" else fused)(xt)
         else:
-            runners[name].run(x)
+            runners[name].forward(x)
 
     names = ["PyTorch eager", "PyTorch eager, fused", *runners]
     times = {k: [] for k in names}
@@ -243,7 +249,7 @@ def parity(model, runners: dict, images, size: int) -> dict:
             ref = fused(torch.from_numpy(x))
         ref = [ref.numpy()] if torch.is_tensor(ref) else [r.numpy() for r in ref]
         for k, runner in runners.items():
-            got = runner.run(x)
+            got = runner.forward(x)
             if runner.end_to_end:
                 rs, gs, rb, gb = ref[0][0, :, 5], got[0][0, :, 5], ref[0][0, :, :5], got[0][0, :, :5]
                 gap = np.minimum(np.abs(np.diff(rs, prepend=np.inf)), np.abs(np.diff(rs, append=-np.inf)))
@@ -279,7 +285,11 @@ def student_parity(args, backends, images, size: int) -> dict:
             torch.nn.init.constant_(conv.bias, -1.0 if branch == "cls" else 0.0)
     base = os.path.join(args.work_dir, f"cakd_student_{size}.onnx")
     export_onnx(model, base, img_size=size, topk=100, class_names=names)
-    files = {f"{LABELS[b]} FP32": (b, base if b == "onnxruntime" else export_target(base, b)) for b in backends}
+    raw = export_onnx(model, base.replace(".onnx", "_raw.onnx"), img_size=size, topk=100, class_names=names,
+                      decode=False).path
+    paths = {"onnxruntime": lambda: base, "openvino": lambda: export_target(base, "openvino"),
+             "ncnn": lambda: export_target(raw, "ncnn")}
+    files = {f"{LABELS[b]} FP32": (b, paths[b]()) for b in backends}
     return parity(model, open_runners(files, args.threads), images, size)
 
 
@@ -287,6 +297,7 @@ def int8_ablation(base: str, names, args, backends) -> list:
     """mAP50 of each :data:`INT8_VARIANTS` choice on every backend (the QDQ graph as is)."""
     from daik.export import open_exported, quantize_int8
 
+    backends = [b for b in backends if b != "ncnn"]  # INT8 from the QDQ graph: onnxruntime and OpenVINO
     rows = []
     for name, kw in INT8_VARIANTS:
         kw = dict(kw)
@@ -333,7 +344,7 @@ def main(argv=None):
     report = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": git_commit(),
               "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus",
               "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
-              "openvino": __import__("openvino").__version__ if "openvino" in backends else None,
+              **{b: __import__(b).__version__ for b in ("openvino", "ncnn") if b in backends},
               "threads": args.threads, "config": os.path.relpath(os.path.abspath(args.config), ROOT),
               "checkpoint": args.checkpoint, "student_config": os.path.relpath(os.path.abspath(args.student_config), ROOT),
               "sizes": args.sizes, "latency_s": latency, "quality": quality,
@@ -386,7 +397,8 @@ def markdown(r: dict) -> str:
     ok = "met" if ratio <= r["target_ratio"] else "NOT met"
     ckpt = f"`{r['checkpoint']}`" if r["checkpoint"] else "untrained weights (mAP meaningless)"
     config = r.get("config", os.path.relpath(CONFIG, ROOT))
-    runtimes = f"onnxruntime {r['onnxruntime']}" + (f", OpenVINO {r['openvino']}" if r.get("openvino") else "")
+    runtimes = f"onnxruntime {r['onnxruntime']}" + "".join(
+        f", {lab} {r[k]}" for k, lab in (("openvino", "OpenVINO"), ("ncnn", "ncnn")) if r.get(k))
     out = [
         "## Export to edge runtimes (`tools/bench_export.py`)", "",
         f"`python tools/bench_export.py --config {config} --threads {r['threads']} --sizes {' '.join(map(str, sizes))}"
@@ -398,10 +410,12 @@ def markdown(r: dict) -> str:
         "points PyTorch scores above 0.05; in brackets the 99th percentile: one CSL bin flipped by a rounding turns "
         "a box by a degree or more) of the runtime's raw outputs against the fused PyTorch module on "
         f"{r.get('parity_images', '-')} held-out scenes at {s0} px. Latency: batch 1, median of interleaved calls, "
-        "the graph only (input tensor to decoded rboxes and scores); (Nx): over PyTorch eager. mAP50: DOTA VOC07 "
+        "input tensor to decoded rboxes and scores (ncnn: its graph stops at the logits, the numpy decode is "
+        "included); (Nx): over PyTorch eager. mAP50: DOTA VOC07 "
         f"at IoU 0.5 on `{r['val_dir']}` (held out), end to end (the same letterboxed {s0} px input, the same "
         f"numpy post-processing); INT8 calibrated on {r['calib_num']} training images. FP16 on these CPUs runs "
-        "in float32 kernels (no half-precision units: onnxruntime casts, OpenVINO decompresses FP16 weights): it "
+        "in float32 kernels (no half-precision units: onnxruntime casts, OpenVINO and ncnn keep FP16 weights and "
+        "compute in float32): it "
         "is there for boards with them, its CPU latency says little.", "",
         *lines, "",
         f"Target: ORT FP32 latency <= 0.7x PyTorch eager at {s0} px: **{ratio:.2f}x** ({ok}); against the fused "

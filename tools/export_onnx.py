@@ -13,9 +13,11 @@ runs PyTorch and onnxruntime on that image and prints their largest differences.
 input size is the config's ``img_scale`` when it has one, else 1024.
 
 ``--format`` converts every file written (FP32, and the FP16 / INT8 variants) to each named
-format through that runtime's own converter (``openvino``: ``<out stem>_openvino/*.xml``); a
-format this machine cannot produce (ncnn, tflite, rknn, tensorrt here) is reported with the
-reason and skipped. Run any of them with ``daik.export.open_exported(path)``.
+format through that runtime's own converter (``openvino``: ``<out stem>_openvino/*.xml``;
+``ncnn``: ``<out>_raw.onnx``, the same graph without its decode, which ncnn cannot run, through
+pnnx to ``<out stem>_raw_ncnn/*.ncnn.param``, FP32 and with ``--fp16`` FP16); a format this
+machine cannot produce (tflite, rknn, tensorrt here) is reported with the reason and skipped.
+Run any of them with ``daik.export.open_exported(path)``: the runner decodes a raw graph in numpy.
 """
 import argparse
 import os
@@ -112,15 +114,21 @@ def main(argv=None):
         written.append(quantize_int8(info.path, variant_path(args.out, "int8"), args.int8, args.calib_num,
                                      method=args.calib_method, reduce_range=not args.int8_full_range))
         print(f"wrote {written[-1]}")
-    written += convert_formats(written, args.format)
+    raw = None
+    if "ncnn" in args.format:
+        raw = export_onnx(model, variant_path(args.out, "raw"), img_size=size, batch_size=1, opset=args.opset,
+                          end_to_end=e2e, topk=args.topk, simplify=not args.no_simplify, class_names=names,
+                          decode=False).path
+        print(f"wrote {raw} (no decode inside, for ncnn)")
+    written += convert_formats(written, args.format, raw)
     if args.verify:
         print("max |onnxruntime - torch|:", verify(model, info.path, args.verify, size, info.end_to_end))
     return written
 
 
-def convert_formats(files, formats):
-    """Each ONNX file of ``files`` in each of ``formats`` (beyond onnx); unavailable ones are
-    reported with the reason, not silently missing."""
+def convert_formats(files, formats, raw=None):
+    """Each ONNX file of ``files`` in each of ``formats`` (beyond onnx; ncnn from ``raw``, the
+    graph without its decode); unavailable ones are reported with the reason, not silently missing."""
     from daik.export import FORMATS, TargetUnavailable, export_target
 
     bad = sorted(set(formats) - set(FORMATS))
@@ -128,10 +136,14 @@ def convert_formats(files, formats):
         raise SystemExit(f"unknown formats {bad}; choose from {list(FORMATS)}")
     written = []
     for fmt in [f for f in dict.fromkeys(formats) if f != "onnx"]:
-        for path in files:
-            fp16 = path.endswith("_fp16.onnx")  # the format's own half precision, from the FP32 graph
+        half = any(f.endswith("_fp16.onnx") for f in files)  # the format's own FP16, from the FP32 graph
+        if fmt == "ncnn":  # the graph without its decode; ncnn quantises with its own tools, not from QDQ
+            jobs = [(raw, False)] + [(raw, True)] * half
+        else:
+            jobs = [(f, False) for f in files if not f.endswith("_fp16.onnx")] + [(files[0], True)] * half
+        for path, fp16 in jobs:
             try:
-                written.append(export_target(files[0] if fp16 else path, fmt, fp16=fp16))
+                written.append(export_target(path, fmt, fp16=fp16))
             except TargetUnavailable as e:
                 print(f"skipped {e}")
                 break

@@ -7,6 +7,9 @@ numpy post-processing (rotated NMS, or none for an NMS-free model), the same out
 - :class:`~daik.export.runtime.OnnxDetector`: onnxruntime (``.onnx``).
 - :class:`OpenVinoDetector`: OpenVINO (``.onnx`` read directly, or an IR ``.xml`` written by
   :func:`daik.export.targets.export_target`), in float32 unless told otherwise.
+- :class:`NcnnDetector`: ncnn (``.ncnn.param`` + ``.ncnn.bin`` from pnnx). ncnn has no layers for
+  the decode's ArgMax / Mod / GatherElements, so its graph stops at the logits and the runner
+  decodes in numpy (:mod:`daik.export.numpy_decode`).
 
 :func:`open_exported` picks the runner by the file's suffix (or by name).
 """
@@ -16,7 +19,7 @@ import numpy as np
 
 from .runtime import ExportedDetector, OnnxDetector, read_file_metadata
 
-BACKENDS = ("onnxruntime", "openvino")
+BACKENDS = ("onnxruntime", "openvino", "ncnn")
 
 
 class OpenVinoDetector(ExportedDetector):
@@ -47,7 +50,7 @@ class OpenVinoDetector(ExportedDetector):
         core = ov.Core()
         self.compiled = core.compile_model(core.read_model(str(path)), device, config)
         self.request = self.compiled.create_infer_request()
-        self._outputs = [self.compiled.output(name) for name in self.output_names]
+        self._outputs = [self.compiled.output(name) for name in self.graph_outputs]
 
     def run(self, images: np.ndarray) -> List[np.ndarray]:
         """The raw outputs of a ``(B, 3, H, W)`` float32 0..255 batch."""
@@ -55,9 +58,51 @@ class OpenVinoDetector(ExportedDetector):
         return [np.asarray(res[o]) for o in self._outputs]
 
 
+class NcnnDetector(ExportedDetector):
+    """An exported daik detector on ncnn.
+
+    Args:
+        path: the ``.ncnn.param`` file (its ``.ncnn.bin`` beside it).
+        threads: ncnn threads (None: ncnn's choice).
+        fp16: half-precision storage and arithmetic where the CPU has them (ncnn's default on
+            ARM); default: for a file exported with FP16 weights only, float32 throughout otherwise.
+        nms_backend, test_cfg: as :class:`~daik.export.runtime.ExportedDetector`.
+    """
+
+    backend = "ncnn"
+
+    def __init__(self, path: str, threads: Optional[int] = None, fp16: Optional[bool] = None,
+                 nms_backend: str = "auto", **test_cfg):
+        import ncnn
+
+        super().__init__(read_file_metadata(path), nms_backend, **test_cfg)
+        fp16 = self.meta.get("daik.precision") == "fp16" if fp16 is None else fp16
+        self.net = ncnn.Net()
+        for opt in ("use_fp16_packed", "use_fp16_storage", "use_fp16_arithmetic"):
+            setattr(self.net.opt, opt, bool(fp16))
+        if threads:
+            self.net.opt.num_threads = int(threads)
+        if self.net.load_param(str(path)) or self.net.load_model(str(path)[: -len(".param")] + ".bin"):
+            raise ValueError(f"ncnn could not load {path}")
+        self._mat = ncnn.Mat
+
+    def run(self, images: np.ndarray) -> List[np.ndarray]:
+        """The raw logits ``[(B, N, D)]`` of a ``(B, 3, H, W)`` float32 0..255 batch (one image at a time)."""
+        outs = []
+        for img in np.ascontiguousarray(images, dtype=np.float32):
+            with self.net.create_extractor() as ex:
+                ex.input("in0", self._mat(img))
+                ret, out = ex.extract("out0")
+                if ret:
+                    raise RuntimeError(f"ncnn extract failed ({ret})")
+                outs.append(np.array(out).reshape(-1, np.array(out).shape[-1]))
+        return [np.stack(outs)]
+
+
 def backend_for(path: str) -> str:
-    """The default runtime of a file: ``.xml`` -> openvino, else onnxruntime."""
-    return "openvino" if str(path).endswith(".xml") else "onnxruntime"
+    """The default runtime of a file: ``.xml`` -> openvino, ``.param`` -> ncnn, else onnxruntime."""
+    path = str(path)
+    return "openvino" if path.endswith(".xml") else "ncnn" if path.endswith(".param") else "onnxruntime"
 
 
 def open_exported(path: str, backend: str = "auto", threads: Optional[int] = None, **kwargs) -> ExportedDetector:
@@ -74,4 +119,6 @@ def open_exported(path: str, backend: str = "auto", threads: Optional[int] = Non
         return OnnxDetector(path, threads=threads, **kwargs)
     if backend == "openvino":
         return OpenVinoDetector(path, threads=threads, **kwargs)
+    if backend == "ncnn":
+        return NcnnDetector(path, threads=threads, **kwargs)
     raise ValueError(f"backend must be auto or one of {BACKENDS}, got {backend!r}")

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .numpy_decode import decode_raw, topk_rows
 from .numpy_nms import nms_rotated_np
 
 DEFAULT_TEST_CFG = dict(score_thr=0.05, nms_pre=2000, nms=dict(iou_threshold=0.1), max_per_img=2000,
@@ -128,6 +129,7 @@ class ExportedDetector:
         self.meta = meta
         self.input = meta["daik.input"]
         self.end_to_end = bool(meta.get("daik.end_to_end", False))
+        self.decode = dict(meta.get("daik.decode") or {"inside": True})
         self.class_names = tuple(meta.get("daik.classes") or ())
         self.test_cfg = {**DEFAULT_TEST_CFG, **dict(meta.get("daik.test_cfg") or {}), **test_cfg}
         if nms_backend not in ("auto", "daik", "numpy"):
@@ -136,8 +138,25 @@ class ExportedDetector:
 
     @property
     def output_names(self) -> Tuple[str, ...]:
-        """The outputs :meth:`run` returns, in this order."""
+        """The outputs :meth:`forward` returns, in this order."""
         return ("detections",) if self.end_to_end else ("rboxes", "scores")
+
+    @property
+    def graph_outputs(self) -> Tuple[str, ...]:
+        """The outputs :meth:`run` returns (the graph's own), in this order."""
+        return self.output_names if self.decode["inside"] else ("raw",)
+
+    def forward(self, images: np.ndarray) -> List[np.ndarray]:
+        """:attr:`output_names` of a ``(B, 3, H, W)`` float32 0..255 batch: the graph's outputs,
+        or its logits decoded (and, end to end, the top K picked) in numpy when it stops there."""
+        outs = self.run(images)
+        if self.decode["inside"]:
+            return outs
+        dec = [decode_raw(r, self.decode, images.shape[2:]) for r in outs[0]]
+        if self.end_to_end:
+            k = int(self.meta.get("daik.topk") or 300)
+            return [np.stack([topk_rows(b, s, k, self.decode.get("multi_label", False)) for b, s in dec])]
+        return [np.stack([b for b, _ in dec]), np.stack([s for _, s in dec])]
 
     @property
     def input_size(self) -> Tuple[int, int]:
@@ -145,7 +164,7 @@ class ExportedDetector:
         return tuple(self.input["size"])
 
     def run(self, images: np.ndarray) -> List[np.ndarray]:
-        """The raw outputs (:attr:`output_names`) of a ``(B, 3, H, W)`` float32 0..255 batch."""
+        """The graph's outputs (:attr:`graph_outputs`) of a ``(B, 3, H, W)`` float32 0..255 batch."""
         raise NotImplementedError
 
     def preprocess(self, img: np.ndarray) -> Tuple[np.ndarray, float]:
@@ -164,7 +183,7 @@ class ExportedDetector:
             ``{"bboxes": (K, 5) float32, "scores": (K,) float32, "labels": (K,) int64}``.
         """
         x, scale = self.preprocess(img)
-        outs = self.run(x)
+        outs = self.forward(x)
         if self.end_to_end:
             dets = self.postprocess_e2e(outs[0][0])
         else:

@@ -2,6 +2,7 @@
 
     path = export_target("model.onnx", "openvino")          # model_openvino/model.xml (+ .bin)
     path = export_target("model.onnx", "openvino", fp16=True)
+    path = export_target("model_raw.onnx", "ncnn")            # from export_onnx(..., decode=False)
 
 Each format goes through its runtime's own converter and gets the ONNX file's ``daik.*``
 metadata beside it (``<stem>.daik.json``), so that its runner
@@ -19,9 +20,6 @@ FORMATS = ("onnx", "openvino", "ncnn", "tflite", "rknn", "tensorrt")
 
 # Why a format is not produced here (x86-64 CPU, Python 3.11, torch 2.13, numpy 2, onnx 1.2x).
 UNAVAILABLE: Dict[str, str] = {
-    "ncnn": ("ncnn and pnnx install (pip install ncnn pnnx), but ncnn has no layers for the decode's "
-             "ArgMax, Mod and GatherElements (pnnx leaves them as 'todo'): the graph would have to stop at "
-             "the logits with the decode in numpy, which is not built yet"),
     "tflite": ("the LiteRT runtime installs (ai-edge-litert), but no converter fits this environment: onnx2tf "
                "pins tensorflow 2.19, numpy 1.26, onnx 1.19 and protobuf 4 (a second, older stack beside torch "
                "2.13), and litert-torch pulls jax, transformers and torchao"),
@@ -51,10 +49,11 @@ def export_target(onnx_path: str, fmt: str, out_dir: Optional[str] = None, fp16:
         onnx_path: a file from :func:`~daik.export.export_onnx` (or :func:`~daik.export.quantize_int8`).
         fmt: one of :data:`FORMATS`.
         out_dir: where to write (default ``<stem>_<fmt>/`` beside the ONNX file).
-        fp16: half-precision weights where the format stores them (OpenVINO IR).
+        fp16: half-precision weights where the format stores them (OpenVINO IR, ncnn).
 
     Returns:
-        The path the runner opens (``.onnx`` itself for ``"onnx"``, the IR ``.xml`` for OpenVINO).
+        The path the runner opens (``.onnx`` itself for ``"onnx"``, the IR ``.xml`` for OpenVINO,
+        the ``.ncnn.param`` for ncnn).
 
     Raises:
         TargetUnavailable: the format cannot be produced here (see :data:`UNAVAILABLE`).
@@ -71,7 +70,10 @@ def export_target(onnx_path: str, fmt: str, out_dir: Optional[str] = None, fp16:
     meta = read_file_metadata(onnx_path)
     if fp16:
         meta["daik.precision"] = "fp16"
-    return _openvino(onnx_path, os.path.join(out_dir, f"{stem}{'_fp16' if fp16 else ''}.xml"), meta, fp16)
+    name = os.path.join(out_dir, f"{stem}{'_fp16' if fp16 else ''}")
+    if fmt == "ncnn":
+        return _ncnn(onnx_path, name + ".ncnn.param", meta, fp16)
+    return _openvino(onnx_path, name + ".xml", meta, fp16)
 
 
 def _openvino(onnx_path: str, xml: str, meta: Dict[str, object], fp16: bool) -> str:
@@ -81,3 +83,32 @@ def _openvino(onnx_path: str, xml: str, meta: Dict[str, object], fp16: bool) -> 
     ov.save_model(ov.convert_model(onnx_path), xml, compress_to_fp16=fp16)
     write_metadata(meta, xml)
     return xml
+
+
+def _ncnn(onnx_path: str, param: str, meta: Dict[str, object], fp16: bool) -> str:
+    """ncnn ``.param`` / ``.bin`` of a graph exported without its decode, through pnnx."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    if (meta.get("daik.decode") or {"inside": True})["inside"]:
+        raise ValueError("ncnn has no ArgMax / Mod / GatherElements for the decode: convert a graph exported "
+                         "with export_onnx(..., decode=False) (tools/export_onnx.py does for --format ncnn)")
+    exe = shutil.which("pnnx") or os.path.join(os.path.dirname(sys.executable), "pnnx")
+    if not os.path.exists(exe):
+        raise TargetUnavailable("ncnn: the pnnx converter is not installed (pip install pnnx ncnn)")
+    size = meta["daik.input"]["size"]
+    binf = param[: -len(".param")] + ".bin"
+    with tempfile.TemporaryDirectory() as tmp:
+        junk = {k: os.path.join(tmp, v) for k, v in (("pnnxparam", "m.pnnx.param"), ("pnnxbin", "m.pnnx.bin"),
+                                                      ("pnnxpy", "m_pnnx.py"), ("pnnxonnx", "m.pnnx.onnx"),
+                                                      ("ncnnpy", "m_ncnn.py"))}
+        cmd = [exe, os.path.abspath(onnx_path), f"inputshape=[1,3,{size[0]},{size[1]}]", f"fp16={int(fp16)}",
+               f"ncnnparam={os.path.abspath(param)}", f"ncnnbin={os.path.abspath(binf)}",
+               *[f"{k}={v}" for k, v in junk.items()]]
+        proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True)
+    if proc.returncode or not os.path.exists(param):
+        raise RuntimeError(f"pnnx failed ({proc.returncode}): {proc.stderr[-2000:] or proc.stdout[-2000:]}")
+    write_metadata(meta, param)
+    return param

@@ -1,6 +1,7 @@
-"""Board runtimes behind one runner interface: OpenVINO == PyTorch on the shipped demo teacher and
-on an NMS-free CAKD student; FP16 / INT8 detections on OpenVINO as good as FP32; the export
-matrix names what it cannot produce."""
+"""Board runtimes behind one runner interface: OpenVINO and ncnn == PyTorch on the shipped demo
+teacher and on an NMS-free CAKD student; the numpy decode of a graph exported without its decode ==
+the graph's own; FP16 / INT8 detections as good as FP32; the export matrix names what it cannot
+produce."""
 import os
 import sys
 from types import SimpleNamespace
@@ -21,6 +22,14 @@ try:
 except ImportError as e:  # the edge extra is optional
     HAVE_OPENVINO, WHY = False, f"openvino is not installed (pip install .[edge]): {e}"
 requires_openvino = pytest.mark.skipif(not HAVE_OPENVINO, reason=WHY)
+try:
+    import ncnn  # noqa: F401
+    import pnnx  # noqa: F401
+
+    HAVE_NCNN, WHY_NCNN = True, ""
+except ImportError as e:
+    HAVE_NCNN, WHY_NCNN = False, f"ncnn / pnnx are not installed (pip install ncnn pnnx): {e}"
+requires_ncnn = pytest.mark.skipif(not HAVE_NCNN, reason=WHY_NCNN)
 
 TEACHER = (os.path.join(ROOT, "configs", "demo", "teacher_n.py"), os.path.join(ROOT, "checkpoints", "demo_teacher_n.pth"))
 CAKD_STUDENT = os.path.join(ROOT, "configs", "distill", "synthetic", "cakd_student.py")
@@ -33,9 +42,11 @@ def teacher(tmp_path_factory):
     from daik.engine.detector import load_detector
 
     model, _, names = load_detector(*TEACHER)
-    path = str(tmp_path_factory.mktemp("teacher") / "teacher.onnx")
+    folder = tmp_path_factory.mktemp("teacher")
+    path, raw = str(folder / "teacher.onnx"), str(folder / "teacher_raw.onnx")
     export_onnx(model, path, img_size=SIZE, class_names=names)
-    return SimpleNamespace(model=model, names=names, path=path)
+    export_onnx(model, raw, img_size=SIZE, class_names=names, decode=False)
+    return SimpleNamespace(model=model, names=names, path=path, raw=raw)
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +58,11 @@ def student(tmp_path_factory):
     model, _, names = load_detector(CAKD_STUDENT)
     spread_predictions(model, seed=1)
     model.head.test_cfg.update(score_thr=0.3, max_per_img=100)
-    path = str(tmp_path_factory.mktemp("student") / "cakd.onnx")
-    info = export_onnx(model, path, img_size=SIZE, topk=100, class_names=names)
-    assert info.end_to_end
-    return SimpleNamespace(model=model, names=names, path=path)
+    folder = tmp_path_factory.mktemp("student")
+    path, raw = str(folder / "cakd.onnx"), str(folder / "cakd_raw.onnx")
+    assert export_onnx(model, path, img_size=SIZE, topk=100, class_names=names).end_to_end
+    assert export_onnx(model, raw, img_size=SIZE, topk=100, class_names=names, decode=False).end_to_end
+    return SimpleNamespace(model=model, names=names, path=path, raw=raw)
 
 
 def _torch_raw(model, x, topk=100):
@@ -75,14 +87,30 @@ def _ir(path, tmp_path, fp16=False):
     return xml
 
 
-@requires_openvino
-@pytest.mark.parametrize("source", ["onnx", "ir"])
-def test_openvino_demo_teacher_matches_pytorch(teacher, image, tmp_path, source):
-    path = teacher.path if source == "onnx" else _ir(teacher.path, tmp_path)
-    det = open_exported(path, "openvino", threads=1)
-    assert isinstance(det, ExportedDetector) and det.backend == "openvino"
+RUNTIMES = [pytest.param("openvino", "onnx", marks=requires_openvino, id="openvino-reads-onnx"),
+            pytest.param("openvino", "ir", marks=requires_openvino, id="openvino-ir"),
+            pytest.param("ncnn", "ncnn", marks=requires_ncnn, id="ncnn"),
+            pytest.param("onnxruntime", "raw", id="onnxruntime-numpy-decode")]
+
+
+def _open(model_ns, backend, source, tmp_path):
+    """The runner of ``backend`` on the model's file of kind ``source``."""
+    path = {"onnx": model_ns.path, "raw": model_ns.raw}.get(source)
+    if source == "ir":
+        path = _ir(model_ns.path, tmp_path)
+    elif source == "ncnn":
+        path = export_target(model_ns.raw, "ncnn", out_dir=str(tmp_path))
+    det = open_exported(path, backend, threads=1)
+    assert isinstance(det, ExportedDetector) and det.backend == backend
+    return det
+
+
+@pytest.mark.parametrize("backend, source", RUNTIMES)
+def test_demo_teacher_matches_pytorch(teacher, image, tmp_path, backend, source):
+    det = _open(teacher, backend, source, tmp_path)
+    assert det.decode["inside"] == (source in ("onnx", "ir"))
     x, _ = letterbox(image, (SIZE, SIZE))
-    (boxes, scores), (ref_boxes, ref_scores) = det.run(x), _torch_raw(teacher.model, x)
+    (boxes, scores), (ref_boxes, ref_scores) = det.forward(x), _torch_raw(teacher.model, x)
     assert scores.shape == ref_scores.shape == (1, 525, 7)
     np.testing.assert_allclose(scores, ref_scores, atol=1e-3, rtol=0)
     confident = ref_scores[0].max(-1) > 0.05  # boxes that can become detections
@@ -95,12 +123,12 @@ def test_openvino_demo_teacher_matches_pytorch(teacher, image, tmp_path, source)
     assert corner_diff(out["bboxes"], b).max() < 1e-2
 
 
-@requires_openvino
-def test_openvino_runs_the_nms_free_cakd_student_end_to_end(student, image, tmp_path):
-    det = open_exported(_ir(student.path, tmp_path), threads=1)
+@pytest.mark.parametrize("backend, source", RUNTIMES)
+def test_nms_free_cakd_student_end_to_end(student, image, tmp_path, backend, source):
+    det = _open(student, backend, source, tmp_path)
     assert det.end_to_end and det.output_names == ("detections",)
     x, _ = letterbox(image, (SIZE, SIZE))
-    rows, ref = det.run(x)[0][0], _torch_raw(student.model, x)[0][0]  # (K, 7)
+    rows, ref = det.forward(x)[0][0], _torch_raw(student.model, x)[0][0]  # (K, 7)
     assert rows.shape == ref.shape == (100, 7)
     np.testing.assert_allclose(rows[:, 5], ref[:, 5], atol=1e-3)
     top = ref[:, 5] > 0.3
@@ -125,27 +153,32 @@ def _map(det, images_dir, names):
     return eval_rbbox_map(to_class_detections(dets, names), ann, names)["mAP"]
 
 
-@requires_openvino
-def test_fp16_and_int8_keep_the_teachers_map_on_onnxruntime_and_openvino(teacher, images_dir, tmp_path):
+def test_fp16_and_int8_keep_the_teachers_map_on_every_runtime(teacher, images_dir, tmp_path):
     """On the eight test scenes FP16 and INT8 (QDQ, 7-bit per-channel weights as quantize_int8
-    defaults to) lose at most one mAP50 point against FP32 on the same runtime. With 8-bit
-    weights this CPU's (AVX2, no VNNI) uint8 x int8 kernels saturate and onnxruntime lost 3.6
-    points on the held-out set."""
+    defaults to; onnxruntime and OpenVINO) lose at most one mAP50 point against FP32 on the same
+    runtime. With 8-bit weights this CPU's (AVX2, no VNNI) uint8 x int8 kernels saturate and
+    onnxruntime lost 3.6 points on the held-out set."""
     from daik.export import convert_fp16, quantize_int8
 
     int8 = quantize_int8(teacher.path, str(tmp_path / "t_int8.onnx"), images_dir, num_images=8)
-    half = {"onnxruntime": convert_fp16(teacher.path, str(tmp_path / "t_fp16.onnx")),
-            "openvino": _ir(teacher.path, tmp_path, fp16=True)}
-    for backend in ("onnxruntime", "openvino"):
-        fp32 = _map(open_exported(teacher.path, backend, threads=1), images_dir, teacher.names)
+    cases = {"onnxruntime": (teacher.path, [convert_fp16(teacher.path, str(tmp_path / "t_fp16.onnx")), int8])}
+    if HAVE_OPENVINO:
+        cases["openvino"] = (teacher.path, [_ir(teacher.path, tmp_path, fp16=True), int8])
+    if HAVE_NCNN:
+        cases["ncnn"] = (export_target(teacher.raw, "ncnn", out_dir=str(tmp_path / "n32")),
+                         [export_target(teacher.raw, "ncnn", out_dir=str(tmp_path / "n16"), fp16=True)])
+    for backend, (fp32_path, variants) in cases.items():
+        fp32 = _map(open_exported(fp32_path, backend, threads=1), images_dir, teacher.names)
         assert fp32 > 0.3  # a trained model, or the comparison says nothing
-        for path in (half[backend], int8):
+        for path in variants:
             got = _map(open_exported(path, backend, threads=1), images_dir, teacher.names)
             assert got >= fp32 - 0.01, (backend, path, got, fp32)
 
 
 def test_open_exported_picks_the_runner_by_suffix(teacher):
     assert isinstance(open_exported(teacher.path), OnnxDetector)
+    with pytest.raises(ValueError, match="decode=False"):  # ncnn cannot run the decode
+        export_target(teacher.path, "ncnn")
     with pytest.raises(ValueError, match="backend"):
         open_exported(teacher.path, "tvm")
 
@@ -161,10 +194,13 @@ def test_export_tool_writes_the_openvino_matrix(teacher, tmp_path, capsys):
     sys.path.insert(0, os.path.join(ROOT, "tools"))
     import export_onnx as tool
 
+    formats = ["onnx", "openvino", "rknn"] + ["ncnn"] * HAVE_NCNN
     written = tool.main([*TEACHER, "--out", str(tmp_path / "t.onnx"), "--img-size", "160", "--fp16",
-                         "--format", "onnx", "openvino", "rknn"])
+                         "--format", *formats])
     xmls = [w for w in written if w.endswith(".xml")]
     assert len(xmls) == 2 and any("fp16" in w for w in xmls)
     assert "skipped rknn" in capsys.readouterr().out
-    for xml in xmls:
-        assert open_exported(xml).class_names == tuple(teacher.names)
+    params = [w for w in written if w.endswith(".param")]
+    assert len(params) == 2 * HAVE_NCNN
+    for path in xmls + params:
+        assert open_exported(path).class_names == tuple(teacher.names)

@@ -96,10 +96,11 @@ setup(
     ],
     extras_require={
         "dev": ["pytest", "pytest-xdist", "onnx", "onnxruntime", "psutil", "cython", "ninja"],
-        # edge-board runtimes (README "Edge boards"): OpenVINO reads the exported ONNX itself.
-        # Named there but not here: ncnn/pnnx (install, but cannot run the decode), LiteRT / RKNN
-        # converters (pin an older numpy / onnx / protobuf / torch stack), TensorRT (needs a GPU).
-        "edge": ["onnx", "onnxruntime", "openvino>=2024.0"],
+        # edge-board runtimes (README "Edge boards"; verified with openvino 2026.4.1, ncnn and pnnx
+        # 20261020). pnnx asks for "torch" unpinned: the installed one satisfies it. Named in the
+        # README but not here: the LiteRT and RKNN converters (they pin an older numpy / onnx /
+        # protobuf / torch stack) and TensorRT (it needs an NVIDIA GPU).
+        "edge": ["onnx", "onnxruntime", "openvino>=2024.0", "ncnn", "pnnx"],
     },
     ext_modules=[torch_extension(), polyiou_extension()],
     cmdclass={"build_ext": BuildExtension.with_options(use_ninja=True)},

@@ -36,6 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
+from daik.export.parity import parity  # noqa: E402
 from daik.utils import git_commit  # noqa: E402
 
 CONFIG = os.path.join(ROOT, "configs", "demo", "teacher_n.py")
@@ -218,54 +219,6 @@ def held_out_map(fn, names, val_dir: str) -> dict:
         dets[i] = Detections(np.asarray(b, np.float64), np.asarray(s, np.float64), np.asarray(lab, np.int64))
     res = eval_rbbox_map(to_class_detections(dets, names), ann, names)
     return {"mAP": res["mAP"], "images_per_s": len(ann) / secs, "detections": int(sum(len(d.scores) for d in dets.values()))}
-
-
-def corner_dist(a, b):
-    """Largest corner distance per box pair of ``(N, 5)`` rboxes, over the four corner pairings."""
-    import numpy as np
-
-    from daik.structures import rbox2poly
-
-    pa = rbox2poly(np.asarray(a, np.float64).reshape(-1, 5)).reshape(-1, 4, 2)
-    pb = rbox2poly(np.asarray(b, np.float64).reshape(-1, 5)).reshape(-1, 4, 2)
-    return np.min([np.abs(pa - np.roll(pb, k, axis=1)).max(axis=(1, 2)) for k in range(4)], axis=0)
-
-
-def parity(model, runners: dict, images, size: int) -> dict:
-    """Largest |score difference| and box corner distance (pixels) of each runner's raw outputs
-    against the fused PyTorch module, over ``images``. NMS outside: boxes of points PyTorch scores
-    above 0.05; end to end: rows whose rank is unambiguous (score 1e-4 from its neighbours)."""
-    import numpy as np
-    import torch
-
-    from daik.export import build_export_module, letterbox
-
-    fused = build_export_module(model, topk=next(iter(runners.values())).meta.get("daik.topk") or 300)
-    out = {k: {"scores": 0.0, "boxes_px": 0.0, "boxes_compared": 0} for k in runners}
-    dists = {k: [np.zeros(0)] for k in runners}
-    for img in images:
-        x, _ = letterbox(img, (size, size))
-        with torch.no_grad():
-            ref = fused(torch.from_numpy(x))
-        ref = [ref.numpy()] if torch.is_tensor(ref) else [r.numpy() for r in ref]
-        for k, runner in runners.items():
-            got = runner.forward(x)
-            if runner.end_to_end:
-                rs, gs, rb, gb = ref[0][0, :, 5], got[0][0, :, 5], ref[0][0, :, :5], got[0][0, :, :5]
-                gap = np.minimum(np.abs(np.diff(rs, prepend=np.inf)), np.abs(np.diff(rs, append=-np.inf)))
-                sel = (gap > 1e-4) & (rs > 0.05)
-            else:
-                rs, gs, rb, gb = ref[1][0], got[1][0], ref[0][0], got[0][0]
-                sel = rs.max(-1) > 0.05
-            o = out[k]
-            o["scores"] = max(o["scores"], float(np.abs(gs - rs).max()))
-            if sel.any():
-                dists[k].append(corner_dist(gb[sel], rb[sel]))
-            o["boxes_compared"] += int(sel.sum())
-    for k, o in out.items():
-        d = np.concatenate(dists[k])
-        o["boxes_px"], o["boxes_px_p99"] = (float(d.max()), float(np.percentile(d, 99))) if len(d) else (0.0, 0.0)
-    return out
 
 
 def student_parity(args, backends, images, size: int) -> dict:

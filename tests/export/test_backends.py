@@ -204,3 +204,20 @@ def test_export_tool_writes_the_openvino_matrix(teacher, tmp_path, capsys):
     assert len(params) == 2 * HAVE_NCNN
     for path in xmls + params:
         assert open_exported(path).class_names == tuple(teacher.names)
+
+
+def test_parity_reports_score_and_box_differences(teacher, image):
+    """The benchmark's parity numbers: near zero for onnxruntime, exactly a known offset when one is added."""
+    from daik.export.parity import parity
+
+    det = open_exported(teacher.path, threads=1)
+    p = parity(teacher.model, {"ort": det}, [image], SIZE)["ort"]
+    assert p["scores"] < 1e-4 and p["boxes_px"] < 1e-2 and p["boxes_compared"] > 10
+
+    def shifted(x):  # every box moved 1 px right, every score up by 0.01
+        boxes, scores = det.forward(x)
+        return [boxes + np.array([1, 0, 0, 0, 0], np.float32), scores + 0.01]
+
+    off = SimpleNamespace(meta=det.meta, end_to_end=False, forward=shifted)
+    q = parity(teacher.model, {"off": off}, [image], SIZE)["off"]
+    assert abs(q["scores"] - 0.01) < 1e-4 and abs(q["boxes_px"] - 1) < 1e-2 and abs(q["boxes_px_p99"] - 1) < 1e-2

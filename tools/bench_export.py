@@ -277,6 +277,7 @@ def main(argv=None):
     from daik.export.quantize import image_files
 
     torch.set_num_threads(args.threads)
+    commit = git_commit()  # the code that runs, not whatever is checked out when it ends
     os.makedirs(args.work_dir, exist_ok=True)
     ensure_images(args.val_dir, 1, 200)  # as configs/demo/teacher_n.py makes it
     ensure_images(args.calib_dir, 0, 4 * args.calib_num)
@@ -294,7 +295,7 @@ def main(argv=None):
     s0 = args.sizes[0]
     images = [read_image_rgb(p) for p in image_files(args.val_dir, args.parity_images)]
     quality = evaluate_map(model, runners[s0], names, args, s0)
-    report = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": git_commit(),
+    report = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": commit,
               "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus",
               "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
               **{b: __import__(b).__version__ for b in ("openvino", "ncnn") if b in backends},
@@ -432,7 +433,8 @@ def plot(r: dict, path: str) -> None:
     ax.axhline(r["target_ratio"], color="tab:red", ls="--", lw=1, label="0.7x target (ORT FP32)")
     ax.set_xticks(np.arange(len(sizes)) + 0.4 - w / 2, [f"{s} px" for s in sizes])
     ax.set_ylabel("latency / PyTorch eager")
-    ax.legend(fontsize=7, ncol=3)
+    ax.set_ylim(0, 1.45)
+    ax.legend(fontsize=7, ncol=4, loc="upper center")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -10,6 +10,8 @@ numpy post-processing (rotated NMS, or none for an NMS-free model), the same out
 - :class:`NcnnDetector`: ncnn (``.ncnn.param`` + ``.ncnn.bin`` from pnnx). ncnn has no layers for
   the decode's ArgMax / Mod / GatherElements, so its graph stops at the logits and the runner
   decodes in numpy (:mod:`daik.export.numpy_decode`).
+- :class:`LiteRtDetector`: LiteRT (formerly TensorFlow Lite; ``.tflite`` from onnx2tf, NHWC input),
+  the same graph without its decode.
 
 :func:`open_exported` picks the runner by the file's suffix (or by name).
 """
@@ -19,7 +21,7 @@ import numpy as np
 
 from .runtime import ExportedDetector, OnnxDetector, read_file_metadata
 
-BACKENDS = ("onnxruntime", "openvino", "ncnn")
+BACKENDS = ("onnxruntime", "openvino", "ncnn", "litert")
 
 
 class OpenVinoDetector(ExportedDetector):
@@ -87,22 +89,66 @@ class NcnnDetector(ExportedDetector):
         self._mat = ncnn.Mat
 
     def run(self, images: np.ndarray) -> List[np.ndarray]:
-        """The raw logits ``[(B, N, D)]`` of a ``(B, 3, H, W)`` float32 0..255 batch (one image at a time)."""
+        """The per-level logit maps ``[(B, D, H_l, W_l)]`` of a ``(B, 3, H, W)`` float32 0..255 batch
+        (one image at a time)."""
         outs = []
         for img in np.ascontiguousarray(images, dtype=np.float32):
             with self.net.create_extractor() as ex:
                 ex.input("in0", self._mat(img))
-                ret, out = ex.extract("out0")
-                if ret:
-                    raise RuntimeError(f"ncnn extract failed ({ret})")
-                outs.append(np.array(out).reshape(-1, np.array(out).shape[-1]))
-        return [np.stack(outs)]
+                maps = []
+                for i in range(len(self.graph_outputs)):
+                    ret, out = ex.extract(f"out{i}")
+                    if ret:
+                        raise RuntimeError(f"ncnn extract of out{i} failed ({ret})")
+                    maps.append(np.array(out))
+            outs.append(maps)
+        return [np.stack([o[i] for o in outs]) for i in range(len(self.graph_outputs))]
+
+
+class LiteRtDetector(ExportedDetector):
+    """An exported daik detector on LiteRT (the TensorFlow Lite interpreter).
+
+    Args:
+        path: the ``.tflite`` file.
+        threads: interpreter threads (None: LiteRT's choice).
+        nms_backend, test_cfg: as :class:`~daik.export.runtime.ExportedDetector`.
+    """
+
+    backend = "litert"
+
+    def __init__(self, path: str, threads: Optional[int] = None, nms_backend: str = "auto", **test_cfg):
+        from ai_edge_litert.interpreter import Interpreter
+
+        super().__init__(read_file_metadata(path), nms_backend, **test_cfg)
+        self.interpreter = Interpreter(model_path=str(path), num_threads=threads)
+        self.interpreter.allocate_tensors()
+        self._in = self.interpreter.get_input_details()[0]
+        self.nhwc = int(self._in["shape"][-1]) == 3
+        self.width = self.meta["daik.decode"]["num_classes"] + 4 * (self.meta["daik.decode"]["reg_max"] + 1) \
+            + self.meta["daik.decode"]["angle_bins"]
+
+    def run(self, images: np.ndarray) -> List[np.ndarray]:
+        """The per-level logit maps ``[(B, D, H_l, W_l)]`` of a ``(B, 3, H, W)`` float32 0..255 batch.
+        The converter's NHWC maps are turned back and put in level order (finest first)."""
+        x = np.ascontiguousarray(images.transpose(0, 2, 3, 1) if self.nhwc else images, dtype=np.float32)
+        if tuple(self._in["shape"]) != x.shape:
+            self.interpreter.resize_tensor_input(self._in["index"], list(x.shape))
+            self.interpreter.allocate_tensors()
+        self.interpreter.set_tensor(self._in["index"], x)
+        self.interpreter.invoke()
+        maps = [np.array(self.interpreter.get_tensor(o["index"])) for o in self.interpreter.get_output_details()]
+        maps = [m.transpose(0, 3, 1, 2) if m.shape[1] != self.width else m for m in maps]
+        return sorted(maps, key=lambda m: -m.shape[2] * m.shape[3])
 
 
 def backend_for(path: str) -> str:
-    """The default runtime of a file: ``.xml`` -> openvino, ``.param`` -> ncnn, else onnxruntime."""
+    """The default runtime of a file: ``.xml`` -> openvino, ``.param`` -> ncnn, ``.tflite`` -> litert,
+    else onnxruntime."""
     path = str(path)
-    return "openvino" if path.endswith(".xml") else "ncnn" if path.endswith(".param") else "onnxruntime"
+    for suffix, backend in ((".xml", "openvino"), (".param", "ncnn"), (".tflite", "litert")):
+        if path.endswith(suffix):
+            return backend
+    return "onnxruntime"
 
 
 def open_exported(path: str, backend: str = "auto", threads: Optional[int] = None, **kwargs) -> ExportedDetector:
@@ -121,4 +167,6 @@ def open_exported(path: str, backend: str = "auto", threads: Optional[int] = Non
         return OpenVinoDetector(path, threads=threads, **kwargs)
     if backend == "ncnn":
         return NcnnDetector(path, threads=threads, **kwargs)
+    if backend == "litert":
+        return LiteRtDetector(path, threads=threads, **kwargs)
     raise ValueError(f"backend must be auto or one of {BACKENDS}, got {backend!r}")

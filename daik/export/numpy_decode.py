@@ -1,26 +1,26 @@
 """The head's decode in numpy, for graphs exported without it (``export_onnx(..., decode=False)``).
 
-A :class:`~daik.export.wrappers.RawDetector` gives per point ``C`` class logits, ``4 (R + 1)``
-DFL logits and ``A`` CSL angle logits. This module does what the head's ``decode`` does with
-them, operation for operation: sigmoid scores; distances = softmax expectation over the
+A :class:`~daik.export.wrappers.RawDetector` gives per level a ``(C + 4 (R + 1) + A, H, W)`` map:
+per point ``C`` class logits, ``4 (R + 1)`` DFL logits and ``A`` CSL angle logits. This module
+flattens them level by level (row-major, as the head's ``flatten``) and does what the head's
+``decode`` does with them, operation for operation: sigmoid scores; distances = softmax expectation over the
 ``R + 1`` bins times the point's stride; the angle = the arg-max bin of the log-sigmoid refined
 by the vertex of the parabola through it and its two circular neighbours; the rbox from the
 point and the four distances in the box's frame, regularised (``w >= h``, theta in
 ``[-pi/2, pi/2)``). For an NMS-free model :func:`topk_rows` then picks the ``K`` best rows as
 :class:`~daik.export.wrappers.EndToEndDetector` does inside its graph.
 """
-from typing import Dict, Tuple
+from typing import Dict, Sequence, Tuple
 
 import numpy as np
 
 HALF_PI = np.pi / 2
 
 
-def grid_points(size: Tuple[int, int], strides, offset: float) -> Tuple[np.ndarray, np.ndarray]:
-    """Points ``(N, 2)`` and strides ``(N,)`` of an ``(H, W)`` input, level by level, row-major."""
+def grid_points(sizes: Sequence[Tuple[int, int]], strides, offset: float) -> Tuple[np.ndarray, np.ndarray]:
+    """Points ``(N, 2)`` and strides ``(N,)`` of the levels' ``(H_l, W_l)``, level by level, row-major."""
     points, per_point = [], []
-    for s in strides:
-        h, w = -(-size[0] // s), -(-size[1] // s)
+    for (h, w), s in zip(sizes, strides):
         yy, xx = np.meshgrid((np.arange(h, dtype=np.float32) + offset) * s,
                              (np.arange(w, dtype=np.float32) + offset) * s, indexing="ij")
         points.append(np.stack([xx.reshape(-1), yy.reshape(-1)], axis=-1))
@@ -71,13 +71,13 @@ def rboxes_from_distances(points: np.ndarray, dist: np.ndarray, theta: np.ndarra
                      norm_angle(np.where(swap, theta + np.float32(HALF_PI), theta))], axis=-1).astype(np.float32)
 
 
-def decode_raw(raw: np.ndarray, spec: Dict[str, object], size: Tuple[int, int]) -> Tuple[np.ndarray, np.ndarray]:
-    """``raw (N, C + 4 (R + 1) + A)`` of an ``(H, W)`` input -> ``rboxes (N, 5)``, ``scores (N, C)``."""
+def decode_raw(maps: Sequence[np.ndarray], spec: Dict[str, object]) -> Tuple[np.ndarray, np.ndarray]:
+    """One image's per-level ``(C + 4 (R + 1) + A, H_l, W_l)`` maps -> ``rboxes (N, 5)``, ``scores (N, C)``."""
     c, r1 = spec["num_classes"], spec["reg_max"] + 1
-    points, strides = grid_points(size, spec["strides"], spec["offset"])
-    if len(points) != len(raw):
-        raise ValueError(f"{len(raw)} points in the output, {len(points)} expected for a {size} input")
-    raw = raw.astype(np.float32)
+    if len(maps) != len(spec["strides"]):
+        raise ValueError(f"{len(maps)} maps for {len(spec['strides'])} levels")
+    points, strides = grid_points([m.shape[1:] for m in maps], spec["strides"], spec["offset"])
+    raw = np.concatenate([m.reshape(m.shape[0], -1).T for m in maps]).astype(np.float32)  # (N, D)
     scores = 1 / (1 + np.exp(-raw[:, :c]))
     dist = dfl_distances(raw[:, c:c + 4 * r1].reshape(-1, 4, r1), strides)
     return rboxes_from_distances(points, dist, csl_decode(raw[:, c + 4 * r1:])), scores

@@ -79,7 +79,9 @@ def _dynamic_axes(end_to_end: bool, dynamic_batch: bool, dynamic_size: bool,
         axes["images"].update({2: "height", 3: "width"})
     for name in outs:
         axes[name] = ({0: "batch"} if dynamic_batch else {})
-        if dynamic_size and not end_to_end:
+        if dynamic_size and name.startswith("raw"):  # (B, D, H_l, W_l) maps
+            axes[name].update({2: f"{name}_height", 3: f"{name}_width"})
+        elif dynamic_size and not end_to_end:
             axes[name][1] = "points"
     return {k: v for k, v in axes.items() if v}
 
@@ -103,7 +105,7 @@ def export_onnx(model: nn.Module, path: str, img_size: Union[int, Sequence[int]]
         topk: ``K`` of the end-to-end output.
         simplify: run onnxslim or onnxsim when one is importable (neither is a dependency).
         class_names: recorded in the metadata.
-        decode: decode inside the graph; False: ``raw (B, N, C + 4 (R + 1) + A)`` logits only
+        decode: decode inside the graph; False: per-level ``raw{l} (B, D, H_l, W_l)`` logits only
             (:class:`~daik.export.wrappers.RawDetector`), decoded (and, end to end, top-K
             selected) by the runner in numpy, for runtimes without the decode's operators.
 
@@ -117,7 +119,8 @@ def export_onnx(model: nn.Module, path: str, img_size: Union[int, Sequence[int]]
     h, w = _size(img_size)
     e2e = is_nms_free(model) if end_to_end is None else bool(end_to_end)
     module = build_export_module(model, e2e, topk, decode)
-    outputs = ("raw",) if not decode else ("detections",) if e2e else ("rboxes", "scores")
+    levels = len(module.detector.head.prior_generator.strides)
+    outputs = tuple(f"raw{i}" for i in range(levels)) if not decode else ("detections",) if e2e else ("rboxes", "scores")
     example = torch.rand(batch_size, 3, h, w) * 255
     with warnings.catch_warnings(), torch.no_grad():
         warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)

@@ -144,7 +144,7 @@ class ExportedDetector:
     @property
     def graph_outputs(self) -> Tuple[str, ...]:
         """The outputs :meth:`run` returns (the graph's own), in this order."""
-        return self.output_names if self.decode["inside"] else ("raw",)
+        return self.output_names if self.decode["inside"] else tuple(f"raw{i}" for i in range(len(self.decode["strides"])))
 
     def forward(self, images: np.ndarray) -> List[np.ndarray]:
         """:attr:`output_names` of a ``(B, 3, H, W)`` float32 0..255 batch: the graph's outputs,
@@ -152,7 +152,7 @@ class ExportedDetector:
         outs = self.run(images)
         if self.decode["inside"]:
             return outs
-        dec = [decode_raw(r, self.decode, images.shape[2:]) for r in outs[0]]
+        dec = [decode_raw([o[b] for o in outs], self.decode) for b in range(len(images))]
         if self.end_to_end:
             k = int(self.meta.get("daik.topk") or 300)
             return [np.stack([topk_rows(b, s, k, self.decode.get("multi_label", False)) for b, s in dec])]

@@ -42,7 +42,7 @@ from daik.utils import git_commit  # noqa: E402
 CONFIG = os.path.join(ROOT, "configs", "demo", "teacher_n.py")
 STUDENT = os.path.join(ROOT, "configs", "distill", "synthetic", "cakd_student.py")
 IMPLS = ("PyTorch eager", "PyTorch eager, fused", "ORT FP32", "ORT FP16", "ORT INT8")
-LABELS = {"onnxruntime": "ORT", "openvino": "OpenVINO", "ncnn": "ncnn"}
+LABELS = {"onnxruntime": "ORT", "openvino": "OpenVINO", "ncnn": "ncnn", "litert": "LiteRT"}
 PRECISIONS = ("FP32", "FP16", "INT8")
 INT8_VARIANTS = (  # (name, quantize_int8 keywords); num_images defaults to --calib-num
     ("8-bit per-channel weights, min-max (before)", dict(reduce_range=False)),
@@ -87,14 +87,22 @@ def ensure_images(folder: str, seed: int, num: int) -> str:
 
 
 def available_backends(wanted) -> list:
-    """The runtimes of ``wanted`` that import here (onnxruntime always does)."""
+    """The runtimes of ``wanted`` that import here (onnxruntime always does; LiteRT also needs the
+    onnx2tf converter of its own environment, ``DAIK_ONNX2TF``)."""
+    import shutil
+
     out = []
     for b in wanted:
         try:
-            __import__(b)
-            out.append(b)
+            __import__({"litert": "ai_edge_litert"}.get(b, b))
         except ImportError:
             print(f"{b} is not installed (pip install .[edge]): left out", flush=True)
+            continue
+        conv = os.environ.get("DAIK_ONNX2TF") or shutil.which("onnx2tf")
+        if b == "litert" and not (conv and os.path.exists(conv)):
+            print("litert: no onnx2tf converter (set DAIK_ONNX2TF): left out", flush=True)
+            continue
+        out.append(b)
     return out
 
 
@@ -105,6 +113,8 @@ def build_files(model, names, size: int, args, backends) -> dict:
 
     base = os.path.join(args.work_dir, f"n_{size}.onnx")
     export_onnx(model, base, img_size=size, class_names=names)
+    if os.path.exists(base.replace(".onnx", "_raw.onnx")):
+        os.remove(base.replace(".onnx", "_raw.onnx"))  # made afresh below when a runtime needs it
     files = {}
     for b in backends:
         if b == "onnxruntime":
@@ -114,11 +124,19 @@ def build_files(model, names, size: int, args, backends) -> dict:
             paths = (export_target(base, "openvino"), export_target(base, "openvino", fp16=True),
                      export_target(base.replace(".onnx", "_int8.onnx"), "openvino"))
         else:
-            raw = export_onnx(model, base.replace(".onnx", "_raw.onnx"), img_size=size, class_names=names,
-                              decode=False).path
-            paths = (export_target(raw, "ncnn"), export_target(raw, "ncnn", fp16=True))
+            raw = base.replace(".onnx", "_raw.onnx")
+            if not os.path.exists(raw):
+                export_onnx(model, raw, img_size=size, class_names=names, decode=False)
+            fmt = "tflite" if b == "litert" else b
+            paths = (export_target(raw, fmt), export_target(raw, fmt, fp16=True))
         files.update({f"{LABELS[b]} {p}": (b, path) for p, path in zip(PRECISIONS, paths)})
     return files
+
+
+def _dist_version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
 
 
 def file_mib(path: str) -> float:
@@ -241,7 +259,7 @@ def student_parity(args, backends, images, size: int) -> dict:
     raw = export_onnx(model, base.replace(".onnx", "_raw.onnx"), img_size=size, topk=100, class_names=names,
                       decode=False).path
     paths = {"onnxruntime": lambda: base, "openvino": lambda: export_target(base, "openvino"),
-             "ncnn": lambda: export_target(raw, "ncnn")}
+             "ncnn": lambda: export_target(raw, "ncnn"), "litert": lambda: export_target(raw, "tflite")}
     files = {f"{LABELS[b]} FP32": (b, paths[b]()) for b in backends}
     return parity(model, open_runners(files, args.threads), images, size)
 
@@ -250,7 +268,7 @@ def int8_ablation(base: str, names, args, backends) -> list:
     """mAP50 of each :data:`INT8_VARIANTS` choice on every backend (the QDQ graph as is)."""
     from daik.export import open_exported, quantize_int8
 
-    backends = [b for b in backends if b != "ncnn"]  # INT8 from the QDQ graph: onnxruntime and OpenVINO
+    backends = [b for b in backends if b in ("onnxruntime", "openvino")]  # INT8 from the QDQ graph
     rows = []
     for name, kw in INT8_VARIANTS:
         kw = dict(kw)
@@ -299,6 +317,7 @@ def main(argv=None):
               "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus",
               "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
               **{b: __import__(b).__version__ for b in ("openvino", "ncnn") if b in backends},
+              **({"litert": "ai-edge-litert " + _dist_version("ai-edge-litert")} if "litert" in backends else {}),
               "threads": args.threads, "config": os.path.relpath(os.path.abspath(args.config), ROOT),
               "checkpoint": args.checkpoint, "student_config": os.path.relpath(os.path.abspath(args.student_config), ROOT),
               "sizes": args.sizes, "latency_s": latency, "quality": quality,
@@ -352,7 +371,7 @@ def markdown(r: dict) -> str:
     ckpt = f"`{r['checkpoint']}`" if r["checkpoint"] else "untrained weights (mAP meaningless)"
     config = r.get("config", os.path.relpath(CONFIG, ROOT))
     runtimes = f"onnxruntime {r['onnxruntime']}" + "".join(
-        f", {lab} {r[k]}" for k, lab in (("openvino", "OpenVINO"), ("ncnn", "ncnn")) if r.get(k))
+        f", {lab} {r[k]}" for k, lab in (("openvino", "OpenVINO"), ("ncnn", "ncnn"), ("litert", "LiteRT")) if r.get(k))
     out = [
         "## Export to edge runtimes (`tools/bench_export.py`)", "",
         f"`python tools/bench_export.py --config {config} --threads {r['threads']} --sizes {' '.join(map(str, sizes))}"
@@ -364,12 +383,12 @@ def markdown(r: dict) -> str:
         "points PyTorch scores above 0.05; in brackets the 99th percentile: one CSL bin flipped by a rounding turns "
         "a box by a degree or more) of the runtime's raw outputs against the fused PyTorch module on "
         f"{r.get('parity_images', '-')} held-out scenes at {s0} px. Latency: batch 1, median of interleaved calls, "
-        "input tensor to decoded rboxes and scores (ncnn: its graph stops at the logits, the numpy decode is "
-        "included); (Nx): over PyTorch eager. mAP50: DOTA VOC07 "
+        "input tensor to decoded rboxes and scores (ncnn, LiteRT: their graph stops at the logits, the numpy "
+        "decode is included); (Nx): over PyTorch eager. mAP50: DOTA VOC07 "
         f"at IoU 0.5 on `{r['val_dir']}` (held out), end to end (the same letterboxed {s0} px input, the same "
         f"numpy post-processing); INT8 calibrated on {r['calib_num']} training images. FP16 on these CPUs runs "
-        "in float32 kernels (no half-precision units: onnxruntime casts, OpenVINO and ncnn keep FP16 weights and "
-        "compute in float32): it "
+        "in float32 kernels (no half-precision units: onnxruntime casts, OpenVINO, ncnn and LiteRT keep FP16 "
+        "weights and compute in float32): it "
         "is there for boards with them, its CPU latency says little.", "",
         *lines, "",
         f"Target: ORT FP32 latency <= 0.7x PyTorch eager at {s0} px: **{ratio:.2f}x** ({ok}); against the fused "

@@ -15,8 +15,9 @@ input size is the config's ``img_scale`` when it has one, else 1024.
 ``--format`` converts every file written (FP32, and the FP16 / INT8 variants) to each named
 format through that runtime's own converter (``openvino``: ``<out stem>_openvino/*.xml``;
 ``ncnn``: ``<out>_raw.onnx``, the same graph without its decode, which ncnn cannot run, through
-pnnx to ``<out stem>_raw_ncnn/*.ncnn.param``, FP32 and with ``--fp16`` FP16); a format this
-machine cannot produce (tflite, rknn, tensorrt here) is reported with the reason and skipped.
+pnnx to ``<out stem>_raw_ncnn/*.ncnn.param``, FP32 and with ``--fp16`` FP16; ``tflite``: the same
+raw graph through onnx2tf, which needs its own environment: ``DAIK_ONNX2TF=/path/to/onnx2tf``); a
+format this machine cannot produce (rknn, tensorrt here) is reported with the reason and skipped.
 Run any of them with ``daik.export.open_exported(path)``: the runner decodes a raw graph in numpy.
 """
 import argparse
@@ -115,11 +116,11 @@ def main(argv=None):
                                      method=args.calib_method, reduce_range=not args.int8_full_range))
         print(f"wrote {written[-1]}")
     raw = None
-    if "ncnn" in args.format:
+    if {"ncnn", "tflite"} & set(args.format):
         raw = export_onnx(model, variant_path(args.out, "raw"), img_size=size, batch_size=1, opset=args.opset,
                           end_to_end=e2e, topk=args.topk, simplify=not args.no_simplify, class_names=names,
                           decode=False).path
-        print(f"wrote {raw} (no decode inside, for ncnn)")
+        print(f"wrote {raw} (no decode inside, for ncnn / tflite)")
     written += convert_formats(written, args.format, raw)
     if args.verify:
         print("max |onnxruntime - torch|:", verify(model, info.path, args.verify, size, info.end_to_end))
@@ -137,7 +138,7 @@ def convert_formats(files, formats, raw=None):
     written = []
     for fmt in [f for f in dict.fromkeys(formats) if f != "onnx"]:
         half = any(f.endswith("_fp16.onnx") for f in files)  # the format's own FP16, from the FP32 graph
-        if fmt == "ncnn":  # the graph without its decode; ncnn quantises with its own tools, not from QDQ
+        if fmt in ("ncnn", "tflite"):  # the graph without its decode; INT8 with their own tools, not from QDQ
             jobs = [(raw, False)] + [(raw, True)] * half
         else:
             jobs = [(f, False) for f in files if not f.endswith("_fp16.onnx")] + [(files[0], True)] * half

@@ -3,6 +3,7 @@ teacher and on an NMS-free CAKD student; the numpy decode of a graph exported wi
 the graph's own; FP16 / INT8 detections as good as FP32; the export matrix names what it cannot
 produce."""
 import os
+import shutil
 import sys
 from types import SimpleNamespace
 
@@ -30,6 +31,15 @@ try:
 except ImportError as e:
     HAVE_NCNN, WHY_NCNN = False, f"ncnn / pnnx are not installed (pip install ncnn pnnx): {e}"
 requires_ncnn = pytest.mark.skipif(not HAVE_NCNN, reason=WHY_NCNN)
+try:
+    import ai_edge_litert  # noqa: F401
+
+    _converter = os.environ.get("DAIK_ONNX2TF") or shutil.which("onnx2tf")
+    HAVE_LITERT = bool(_converter and os.path.exists(_converter))
+    WHY_LITERT = "" if HAVE_LITERT else "no onnx2tf converter (its own environment; set DAIK_ONNX2TF)"
+except ImportError as e:
+    HAVE_LITERT, WHY_LITERT = False, f"ai-edge-litert is not installed: {e}"
+requires_litert = pytest.mark.skipif(not HAVE_LITERT, reason=WHY_LITERT)
 
 TEACHER = (os.path.join(ROOT, "configs", "demo", "teacher_n.py"), os.path.join(ROOT, "checkpoints", "demo_teacher_n.pth"))
 CAKD_STUDENT = os.path.join(ROOT, "configs", "distill", "synthetic", "cakd_student.py")
@@ -90,6 +100,7 @@ def _ir(path, tmp_path, fp16=False):
 RUNTIMES = [pytest.param("openvino", "onnx", marks=requires_openvino, id="openvino-reads-onnx"),
             pytest.param("openvino", "ir", marks=requires_openvino, id="openvino-ir"),
             pytest.param("ncnn", "ncnn", marks=requires_ncnn, id="ncnn"),
+            pytest.param("litert", "tflite", marks=requires_litert, id="litert"),
             pytest.param("onnxruntime", "raw", id="onnxruntime-numpy-decode")]
 
 
@@ -98,8 +109,8 @@ def _open(model_ns, backend, source, tmp_path):
     path = {"onnx": model_ns.path, "raw": model_ns.raw}.get(source)
     if source == "ir":
         path = _ir(model_ns.path, tmp_path)
-    elif source == "ncnn":
-        path = export_target(model_ns.raw, "ncnn", out_dir=str(tmp_path))
+    elif source in ("ncnn", "tflite"):
+        path = export_target(model_ns.raw, source, out_dir=str(tmp_path))
     det = open_exported(path, backend, threads=1)
     assert isinstance(det, ExportedDetector) and det.backend == backend
     return det
@@ -167,6 +178,9 @@ def test_fp16_and_int8_keep_the_teachers_map_on_every_runtime(teacher, images_di
     if HAVE_NCNN:
         cases["ncnn"] = (export_target(teacher.raw, "ncnn", out_dir=str(tmp_path / "n32")),
                          [export_target(teacher.raw, "ncnn", out_dir=str(tmp_path / "n16"), fp16=True)])
+    if HAVE_LITERT:
+        cases["litert"] = (export_target(teacher.raw, "tflite", out_dir=str(tmp_path / "t")),
+                           [export_target(teacher.raw, "tflite", out_dir=str(tmp_path / "t"), fp16=True)])
     for backend, (fp32_path, variants) in cases.items():
         fp32 = _map(open_exported(fp32_path, backend, threads=1), images_dir, teacher.names)
         assert fp32 > 0.3  # a trained model, or the comparison says nothing

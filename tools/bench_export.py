@@ -374,7 +374,8 @@ def markdown(r: dict) -> str:
         f", {lab} {r[k]}" for k, lab in (("openvino", "OpenVINO"), ("ncnn", "ncnn"), ("litert", "LiteRT")) if r.get(k))
     out = [
         "## Export to edge runtimes (`tools/bench_export.py`)", "",
-        f"`python tools/bench_export.py --config {config} --threads {r['threads']} --sizes {' '.join(map(str, sizes))}"
+        ("`DAIK_ONNX2TF=<onnx2tf of its own environment, see README> " if r.get("litert") else "`")
+        + f"python tools/bench_export.py --config {config} --threads {r['threads']} --sizes {' '.join(map(str, sizes))}"
         + (f" --checkpoint {r['checkpoint']}" if r["checkpoint"] else "") + f"` on {r['machine']}, torch "
         f"{r['torch']}, {runtimes} ({r['threads']} thread(s) everywhere), {r['date']}, commit "
         f"`{r['commit']}`, load average {r['load_start']:.1f} at the start and {r['load_end']:.1f} at the end.", "",

@@ -1,8 +1,11 @@
-"""The export matrix: every board format from the one reparameterised, decode-inside ONNX graph.
+"""The export matrix: every board format from the one reparameterised ONNX graph, with its decode
+inside (onnxruntime, OpenVINO) or stopped at the logits (``decode=False``: ncnn, LiteRT, whose
+operator sets lack the decode's ArgMax / Mod / GatherElements; the runner decodes in numpy).
 
     path = export_target("model.onnx", "openvino")          # model_openvino/model.xml (+ .bin)
     path = export_target("model.onnx", "openvino", fp16=True)
     path = export_target("model_raw.onnx", "ncnn")            # from export_onnx(..., decode=False)
+    path = export_target("model_raw.onnx", "tflite")          # onnx2tf from its own environment
 
 Each format goes through its runtime's own converter and gets the ONNX file's ``daik.*``
 metadata beside it (``<stem>.daik.json``), so that its runner

@@ -204,11 +204,11 @@ def test_unavailable_formats_say_why(teacher, fmt, tmp_path):
 
 
 @requires_openvino
-def test_export_tool_writes_the_openvino_matrix(teacher, tmp_path, capsys):
+def test_export_tool_writes_the_format_matrix(teacher, tmp_path, capsys):
     sys.path.insert(0, os.path.join(ROOT, "tools"))
     import export_onnx as tool
 
-    formats = ["onnx", "openvino", "rknn"] + ["ncnn"] * HAVE_NCNN
+    formats = ["onnx", "openvino", "rknn"] + ["ncnn"] * HAVE_NCNN + ["tflite"] * HAVE_LITERT
     written = tool.main([*TEACHER, "--out", str(tmp_path / "t.onnx"), "--img-size", "160", "--fp16",
                          "--format", *formats])
     xmls = [w for w in written if w.endswith(".xml")]
@@ -216,7 +216,9 @@ def test_export_tool_writes_the_openvino_matrix(teacher, tmp_path, capsys):
     assert "skipped rknn" in capsys.readouterr().out
     params = [w for w in written if w.endswith(".param")]
     assert len(params) == 2 * HAVE_NCNN
-    for path in xmls + params:
+    tflites = [w for w in written if w.endswith(".tflite")]
+    assert len(tflites) == 2 * HAVE_LITERT
+    for path in xmls + params + tflites:
         assert open_exported(path).class_names == tuple(teacher.names)
 
 

@@ -96,6 +96,12 @@ setup(
     ],
     extras_require={
         "dev": ["pytest", "pytest-xdist", "onnx", "onnxruntime", "psutil", "cython", "ninja"],
+        # edge-board runtimes (README "Edge boards"; verified with openvino 2026.4.1, ncnn and pnnx
+        # 20261020, ai-edge-litert 2.3.0). pnnx asks for "torch" unpinned: the installed one
+        # satisfies it. Not here: LiteRT's converter onnx2tf (it pins tensorflow 2.19, numpy 1.26,
+        # onnx 1.19, protobuf 4: its own environment, DAIK_ONNX2TF), rknn-toolkit2 (torch <= 2.4)
+        # and TensorRT (it needs an NVIDIA GPU).
+        "edge": ["onnx", "onnxruntime", "openvino>=2024.0", "ncnn", "pnnx", "ai-edge-litert"],
     },
     ext_modules=[torch_extension(), polyiou_extension()],
     cmdclass={"build_ext": BuildExtension.with_options(use_ninja=True)},

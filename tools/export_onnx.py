@@ -1,8 +1,9 @@
-"""Export a detector to ONNX (reparameterised, decode inside the graph, standard operators).
+"""Export a detector to ONNX (reparameterised, decode inside the graph, standard operators)
+and from that one graph to the board formats.
 
     python tools/export_onnx.py CONFIG CKPT --out model.onnx [--img-size 1024] [--batch 1]
         [--dynamic-batch] [--dynamic-size] [--opset 17] [--end-to-end auto|on|off] [--topk 300]
-        [--fp16] [--int8 CALIB_DIR [--calib-num 64]] [--verify IMAGE]
+        [--fp16] [--int8 CALIB_DIR [--calib-num 64]] [--format onnx openvino ...] [--verify IMAGE]
 
 Outputs ``rboxes (B, N, 5)`` and ``scores (B, N, C)`` (rotated NMS outside, in
 ``daik.export.OnnxDetector``), or for an NMS-free (one-to-one) head ``detections (B, K, 7)``
@@ -10,6 +11,14 @@ rows ``(cx, cy, w, h, theta, score, label)``. ``--fp16`` also writes ``<out>_fp1
 ``--int8 DIR`` writes ``<out>_int8.onnx`` calibrated on the images of DIR. ``--verify IMAGE``
 runs PyTorch and onnxruntime on that image and prints their largest differences. The default
 input size is the config's ``img_scale`` when it has one, else 1024.
+
+``--format`` converts every file written (FP32, and the FP16 / INT8 variants) to each named
+format through that runtime's own converter (``openvino``: ``<out stem>_openvino/*.xml``;
+``ncnn``: ``<out>_raw.onnx``, the same graph without its decode, which ncnn cannot run, through
+pnnx to ``<out stem>_raw_ncnn/*.ncnn.param``, FP32 and with ``--fp16`` FP16; ``tflite``: the same
+raw graph through onnx2tf, which needs its own environment: ``DAIK_ONNX2TF=/path/to/onnx2tf``); a
+format this machine cannot produce (rknn, tensorrt here) is reported with the reason and skipped.
+Run any of them with ``daik.export.open_exported(path)``: the runner decodes a raw graph in numpy.
 """
 import argparse
 import os
@@ -39,6 +48,10 @@ def parse_args(argv=None):
     p.add_argument("--int8", metavar="CALIB_DIR", help="also write <out>_int8.onnx calibrated on these images")
     p.add_argument("--calib-num", type=int, default=64, help="calibration images")
     p.add_argument("--calib-method", choices=["minmax", "entropy", "percentile"], default="minmax")
+    p.add_argument("--int8-full-range", action="store_true",
+                   help="8-bit weights (only for VNNI / dot-product kernels: without them they saturate)")
+    p.add_argument("--format", nargs="+", default=["onnx"], metavar="FMT",
+                   help="board formats to convert to: onnx openvino ncnn tflite rknn tensorrt")
     p.add_argument("--verify", metavar="IMAGE", help="compare PyTorch and onnxruntime on this image")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, help="override config entries, key=value")
     return p.parse_args(argv)
@@ -100,10 +113,42 @@ def main(argv=None):
         print(f"wrote {written[-1]}")
     if args.int8:
         written.append(quantize_int8(info.path, variant_path(args.out, "int8"), args.int8, args.calib_num,
-                                     method=args.calib_method))
+                                     method=args.calib_method, reduce_range=not args.int8_full_range))
         print(f"wrote {written[-1]}")
+    raw = None
+    if {"ncnn", "tflite"} & set(args.format):
+        raw = export_onnx(model, variant_path(args.out, "raw"), img_size=size, batch_size=1, opset=args.opset,
+                          end_to_end=e2e, topk=args.topk, simplify=not args.no_simplify, class_names=names,
+                          decode=False).path
+        print(f"wrote {raw} (no decode inside, for ncnn / tflite)")
+    written += convert_formats(written, args.format, raw)
     if args.verify:
         print("max |onnxruntime - torch|:", verify(model, info.path, args.verify, size, info.end_to_end))
+    return written
+
+
+def convert_formats(files, formats, raw=None):
+    """Each ONNX file of ``files`` in each of ``formats`` (beyond onnx; ncnn from ``raw``, the
+    graph without its decode); unavailable ones are reported with the reason, not silently missing."""
+    from daik.export import FORMATS, TargetUnavailable, export_target
+
+    bad = sorted(set(formats) - set(FORMATS))
+    if bad:
+        raise SystemExit(f"unknown formats {bad}; choose from {list(FORMATS)}")
+    written = []
+    for fmt in [f for f in dict.fromkeys(formats) if f != "onnx"]:
+        half = any(f.endswith("_fp16.onnx") for f in files)  # the format's own FP16, from the FP32 graph
+        if fmt in ("ncnn", "tflite"):  # the graph without its decode; INT8 with their own tools, not from QDQ
+            jobs = [(raw, False)] + [(raw, True)] * half
+        else:
+            jobs = [(f, False) for f in files if not f.endswith("_fp16.onnx")] + [(files[0], True)] * half
+        for path, fp16 in jobs:
+            try:
+                written.append(export_target(path, fmt, fp16=fp16))
+            except TargetUnavailable as e:
+                print(f"skipped {e}")
+                break
+            print(f"wrote {written[-1]}")
     return written
 
 

@@ -21,9 +21,10 @@ import torch.nn as nn
 
 from daik.models import reparameterize
 
-from .wrappers import DecodedDetector, EndToEndDetector
+from .wrappers import DecodedDetector, EndToEndDetector, RawDetector, decode_spec
 
-META_KEYS = ("daik.format", "daik.end_to_end", "daik.classes", "daik.test_cfg", "daik.input", "daik.topk")
+META_KEYS = ("daik.format", "daik.end_to_end", "daik.classes", "daik.test_cfg", "daik.input", "daik.topk",
+             "daik.decode")
 MIN_OPSET = 17
 STANDARD_DOMAINS = ("", "ai.onnx")
 
@@ -54,27 +55,33 @@ def _size(img_size: Union[int, Sequence[int]]) -> Tuple[int, int]:
     return h, w
 
 
-def build_export_module(model: nn.Module, end_to_end: Optional[bool] = None, topk: int = 300) -> nn.Module:
-    """A reparameterised copy of ``model`` wrapped for export (see the module docstring)."""
+def build_export_module(model: nn.Module, end_to_end: Optional[bool] = None, topk: int = 300,
+                        decode: bool = True) -> nn.Module:
+    """A reparameterised copy of ``model`` wrapped for export (see the module docstring);
+    ``decode=False``: the :class:`RawDetector` (logits only, whatever ``end_to_end``)."""
     if end_to_end is None:
         end_to_end = is_nms_free(model)
     deployed = reparameterize(copy.deepcopy(model).cpu().float().eval())
+    if not decode:
+        return RawDetector(deployed).eval()
     if end_to_end:
         multi_label = bool((deployed.head.test_cfg or {}).get("multi_label", False))
         return EndToEndDetector(deployed, topk=topk, multi_label=multi_label).eval()
     return DecodedDetector(deployed).eval()
 
 
-def _dynamic_axes(end_to_end: bool, dynamic_batch: bool, dynamic_size: bool) -> Dict[str, Dict[int, str]]:
+def _dynamic_axes(end_to_end: bool, dynamic_batch: bool, dynamic_size: bool,
+                  outs: Sequence[str]) -> Dict[str, Dict[int, str]]:
     axes = {"images": {}}
     if dynamic_batch:
         axes["images"][0] = "batch"
     if dynamic_size:
         axes["images"].update({2: "height", 3: "width"})
-    outs = ("detections",) if end_to_end else ("rboxes", "scores")
     for name in outs:
         axes[name] = ({0: "batch"} if dynamic_batch else {})
-        if dynamic_size and not end_to_end:
+        if dynamic_size and name.startswith("raw"):  # (B, D, H_l, W_l) maps
+            axes[name].update({2: f"{name}_height", 3: f"{name}_width"})
+        elif dynamic_size and not end_to_end:
             axes[name][1] = "points"
     return {k: v for k, v in axes.items() if v}
 
@@ -82,7 +89,7 @@ def _dynamic_axes(end_to_end: bool, dynamic_batch: bool, dynamic_size: bool) -> 
 def export_onnx(model: nn.Module, path: str, img_size: Union[int, Sequence[int]] = 1024, batch_size: int = 1,
                 dynamic_batch: bool = False, dynamic_size: bool = False, opset: int = MIN_OPSET,
                 end_to_end: Optional[bool] = None, topk: int = 300, simplify: bool = True,
-                class_names: Sequence[str] = ()) -> ExportInfo:
+                class_names: Sequence[str] = (), decode: bool = True) -> ExportInfo:
     """Export ``model`` to ``path``.
 
     Args:
@@ -98,6 +105,9 @@ def export_onnx(model: nn.Module, path: str, img_size: Union[int, Sequence[int]]
         topk: ``K`` of the end-to-end output.
         simplify: run onnxslim or onnxsim when one is importable (neither is a dependency).
         class_names: recorded in the metadata.
+        decode: decode inside the graph; False: per-level ``raw{l} (B, D, H_l, W_l)`` logits only
+            (:class:`~daik.export.wrappers.RawDetector`), decoded (and, end to end, top-K
+            selected) by the runner in numpy, for runtimes without the decode's operators.
 
     Returns:
         :class:`ExportInfo`.
@@ -107,16 +117,18 @@ def export_onnx(model: nn.Module, path: str, img_size: Union[int, Sequence[int]]
     if opset < MIN_OPSET:
         raise ValueError(f"opset must be >= {MIN_OPSET}, got {opset}")
     h, w = _size(img_size)
-    module = build_export_module(model, end_to_end, topk)
-    e2e = isinstance(module, EndToEndDetector)
-    outputs = ("detections",) if e2e else ("rboxes", "scores")
+    e2e = is_nms_free(model) if end_to_end is None else bool(end_to_end)
+    module = build_export_module(model, e2e, topk, decode)
+    levels = len(module.detector.head.prior_generator.strides)
+    outputs = tuple(f"raw{i}" for i in range(levels)) if not decode else ("detections",) if e2e else ("rboxes", "scores")
     example = torch.rand(batch_size, 3, h, w) * 255
     with warnings.catch_warnings(), torch.no_grad():
         warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", message=".*legacy TorchScript-based ONNX export.*")
         torch.onnx.export(module, (example,), path, opset_version=opset, input_names=["images"],
-                          output_names=list(outputs), dynamic_axes=_dynamic_axes(e2e, dynamic_batch, dynamic_size),
+                          output_names=list(outputs),
+                          dynamic_axes=_dynamic_axes(e2e and decode, dynamic_batch, dynamic_size, outputs),
                           do_constant_folding=True, dynamo=False)
     proto = onnx.load(path)
     _inline_identity_initializers(proto)
@@ -127,6 +139,8 @@ def export_onnx(model: nn.Module, path: str, img_size: Union[int, Sequence[int]]
     test_cfg = dict(getattr(module.detector.head, "test_cfg", None) or {})
     meta = {"daik.format": 1, "daik.end_to_end": e2e, "daik.classes": list(class_names), "daik.test_cfg": test_cfg,
             "daik.topk": topk if e2e else None,
+            "daik.decode": {"inside": True} if decode else {
+                "inside": False, "multi_label": bool(test_cfg.get("multi_label", False)), **decode_spec(module.detector)},
             "daik.input": {"layout": "NCHW", "color": "RGB", "range": [0, 255], "size": [h, w],
                            "dynamic_batch": dynamic_batch, "dynamic_size": dynamic_size, "size_divisor": 32,
                            "batch": None if dynamic_batch else batch_size}}

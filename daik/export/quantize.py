@@ -5,9 +5,10 @@
   expectation, CSL arg-max and refinement, box geometry, top-K) stays in float32: a 1024 px
   coordinate has only 0.5 px resolution in float16.
 - INT8 (:func:`quantize_int8`): QDQ static quantisation of the convolutions, per-channel
-  weights, calibrated on a folder of images letterboxed as :class:`~daik.export.OnnxDetector`
-  feeds them. The prediction convolutions (class, distance and angle logits) and the decode
-  stay in float: the CSL arg-max and the DFL expectation are sensitive to logit error.
+  7-bit weights (see ``reduce_range``), calibrated on a folder of images letterboxed as
+  :class:`~daik.export.OnnxDetector` feeds them. The prediction convolutions (class, distance
+  and angle logits) and the decode stay in float: the CSL arg-max and the DFL expectation are
+  sensitive to logit error. OpenVINO runs the same QDQ graph in INT8.
 
 Prediction convs are found by their weights' names (``head.preds.*``, kept by the export).
 """
@@ -123,8 +124,29 @@ class ImageFolderReader:
         self._it = None
 
 
+FLOAT_SCOPES = {
+    # the head's stem and branch convs (before the prediction convs): the last features the
+    # class, distance and angle logits are read from
+    "head": ("/stems.", "/cls.", "/reg.", "/ang."),
+    # the first conv, which sees the normalised image
+    "stem": ("/backbone/stem/",),
+}
+
+
+def float_nodes(proto, scopes: Sequence[str] = ()) -> List[str]:
+    """Nodes :func:`quantize_int8` leaves in float: the prediction convs and the decode always,
+    plus every Conv whose name starts with a prefix of the named ``scopes`` (:data:`FLOAT_SCOPES`)."""
+    unknown = sorted(set(scopes) - set(FLOAT_SCOPES))
+    if unknown:
+        raise ValueError(f"unknown float scopes {unknown}; known: {sorted(FLOAT_SCOPES)}")
+    prefixes = tuple(p for s in scopes for p in FLOAT_SCOPES[s])
+    kept = [n.name for n in proto.graph.node if n.op_type in BACKBONE_OPS and prefixes and n.name.startswith(prefixes)]
+    return sorted(set(kept) | {n for part in head_nodes(proto) for n in part})
+
+
 def quantize_int8(src: str, dst: str, calib_dir: str, num_images: int = 64, per_channel: bool = True,
-                  method: str = "minmax") -> str:
+                  method: str = "minmax", float_scopes: Sequence[str] = (), symmetric_activations: bool = False,
+                  percentile: float = 99.999, reduce_range: bool = True) -> str:
     """Static INT8 (QDQ) quantisation of ``src`` calibrated on images of ``calib_dir``.
 
     Args:
@@ -134,6 +156,14 @@ def quantize_int8(src: str, dst: str, calib_dir: str, num_images: int = 64, per_
         num_images: images used for calibration.
         per_channel: per-output-channel weight scales.
         method: ``"minmax"``, ``"entropy"`` or ``"percentile"``.
+        float_scopes: further convs left in float, by name (keys of :data:`FLOAT_SCOPES`).
+        symmetric_activations: int8 activations with a zero point of 0 (else uint8, asymmetric).
+        percentile: the range kept by ``method="percentile"``.
+        reduce_range: 7-bit weights (the default). x86 CPUs with AVX2 or AVX-512 but without
+            VNNI multiply uint8 activations by int8 weights with an instruction that saturates
+            16-bit pair sums; full-range per-channel weights overflow it (the first conv, whose
+            input is the dense image, loses most: 3.6 mAP50 points on the demo teacher), 7-bit
+            ones cannot. Turn it off only for a runtime with VNNI / dot-product kernels.
 
     Returns:
         ``dst``.
@@ -153,9 +183,14 @@ def quantize_int8(src: str, dst: str, calib_dir: str, num_images: int = 64, per_
     size = inp.get("size") or [d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim[2:]]
     reader = ImageFolderReader(image_files(calib_dir, num_images), proto.graph.input[0].name, size,
                                batch=inp.get("batch") or 1, fixed=not inp.get("dynamic_size", False))
+    extra = {"ActivationSymmetric": bool(symmetric_activations)}
+    if method == "percentile":
+        extra["CalibPercentile"] = float(percentile)
     quantize_static(src, dst, reader, quant_format=QuantFormat.QDQ, op_types_to_quantize=list(BACKBONE_OPS),
-                    per_channel=per_channel, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                    nodes_to_exclude=[n for part in head_nodes(proto) for n in part], calibrate_method=methods[method])
+                    per_channel=per_channel, reduce_range=reduce_range, weight_type=QuantType.QInt8,
+                    activation_type=QuantType.QInt8 if symmetric_activations else QuantType.QUInt8,
+                    nodes_to_exclude=float_nodes(proto, float_scopes), calibrate_method=methods[method],
+                    extra_options=extra)
     out = onnx.load(dst)
     _copy_metadata(proto, out, precision="int8")
     onnx.save(out, dst)

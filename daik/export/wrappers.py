@@ -11,6 +11,12 @@ coarsest stride, 32); the data preprocessor's mean / std are applied in the grap
   ``nms=None`` post-process path picks them (``multi_label`` as in its ``test_cfg``). When
   fewer than ``K`` pairs exist (a small input), the remaining rows are padding with score 0
   and label -1. Apply the score threshold on the rows.
+- :class:`RawDetector` -> ``raw0 .. raw{L-1}``, one ``(B, C + 4 (R + 1) + A, H_l, W_l)`` map per
+  level: the class logits, the DFL logits of the four distances and the CSL angle logits,
+  concatenated along channels; flattening and decode follow in numpy
+  (:mod:`daik.export.numpy_decode`). For runtimes without the decode's ArgMax, Mod and
+  GatherElements (ncnn, LiteRT via onnx2tf) and NPUs that run convolutions only; no reshape or
+  transpose either, which layout-changing converters (NCHW -> NHWC) get wrong.
 """
 import torch
 import torch.nn as nn
@@ -88,3 +94,21 @@ class EndToEndDetector(DecodedDetector):
             label = lab.gather(1, point)
         boxes = rboxes.gather(1, point[..., None].expand(-1, -1, 5))  # (B, K, 5)
         return torch.cat([boxes, score[..., None], label[..., None].to(boxes.dtype)], dim=-1)  # (B, K, 7)
+
+
+class RawDetector(DecodedDetector):
+    """The graph up to the prediction convs, one map per level (see the module docstring)."""
+
+    def forward(self, images: torch.Tensor):
+        x = (images - self.mean) / self.std
+        maps = self.detector.head.predict_raw(self.detector.extract_feat(x)).maps
+        return tuple(torch.cat([c, r, a], dim=1)  # (B, C + 4 (R + 1) + A, H_l, W_l)
+                     for c, r, a in zip(maps["cls"], maps["reg"], maps["ang"]))
+
+
+def decode_spec(model: nn.Module) -> dict:
+    """What :mod:`daik.export.numpy_decode` needs to decode a :class:`RawDetector`'s output."""
+    head = model.head
+    coder, priors = head.angle_coder, head.prior_generator
+    return {"num_classes": int(head.num_classes), "reg_max": int(head.reg_max), "angle_bins": int(coder.num_bins),
+            "strides": [int(s) for s in priors.strides], "offset": float(priors.offset)}

@@ -82,7 +82,7 @@ def ensure_images(folder: str, seed: int, num: int) -> str:
     """``folder`` as is, or a quick-preset synthetic set made there."""
     if not os.path.isdir(os.path.join(folder, "images")):
         subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_synthetic.py"), folder, "--preset", "quick",
-                        "--num-images", str(num), "--seed", str(seed)], check=True)
+                        "--num-images", str(num), "--seed", str(seed), "--overwrite"], check=True)
     return folder
 
 

@@ -27,6 +27,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from daik.engine.detector import load_detector  # noqa: E402
+from daik.inference.preflight import OutputPathError, check_outputs  # noqa: E402
 from daik.engine.runner import DictAction  # noqa: E402
 
 
@@ -97,6 +98,10 @@ def main(argv=None):
     from daik.export import convert_fp16, export_onnx, quantize_int8
 
     ckpt = None if args.checkpoint.lower() == "none" else args.checkpoint
+    try:  # never write over the config or the checkpoint, and stop before loading anything
+        check_outputs([args.config] + ([ckpt] if ckpt else []), files={"--out": args.out}, folders={})
+    except OutputPathError as e:
+        sys.exit(f"export_onnx.py: error: {e}")
     model, cfg, names = load_detector(args.config, ckpt, args.cfg_options)
     size = args.img_size or [int(cfg.get("img_scale", 1024))]
     size = (size[0], size[-1])

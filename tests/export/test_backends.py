@@ -237,3 +237,20 @@ def test_parity_reports_score_and_box_differences(teacher, image):
     off = SimpleNamespace(meta=det.meta, end_to_end=False, forward=shifted)
     q = parity(teacher.model, {"off": off}, [image], SIZE)["off"]
     assert abs(q["scores"] - 0.01) < 1e-4 and abs(q["boxes_px"] - 1) < 1e-2 and abs(q["boxes_px_p99"] - 1) < 1e-2
+
+
+def test_export_refuses_to_write_over_its_checkpoint(tmp_path):
+    """Regression: --out naming the checkpoint would replace the weights with the ONNX graph."""
+    import shutil
+    import subprocess
+    import sys
+
+
+    ckpt = tmp_path / "w.pth"
+    shutil.copy(os.path.join(ROOT, "checkpoints", "demo_teacher_n.pth"), ckpt)
+    before = ckpt.read_bytes()
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "export_onnx.py"),
+                           os.path.join(ROOT, "configs", "demo", "teacher_n.py"), str(ckpt), "--out", str(ckpt)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode != 0 and "error" in proc.stderr
+    assert ckpt.read_bytes() == before

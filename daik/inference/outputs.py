@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
+from daik.data.image_io import write_bytes_atomic
 from daik.evaluation.dota_io import write_task1_files
 from daik.evaluation.merge import to_class_detections
 from daik.structures import rbox2poly
@@ -70,15 +71,8 @@ def to_geojson(result: SceneResult, class_names: Sequence[str], digits: int = 3)
 def write_geojson(path: str, result: SceneResult, class_names: Sequence[str]) -> str:
     """Write :func:`to_geojson` to ``path`` (through a temporary file); returns ``path``."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f"{path}.tmp{os.getpid()}"
     text = json.dumps(to_geojson(result, class_names))  # one shot: json's C encoder (json.dump is pure Python)
-    try:
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):  # a failed write or rename leaves nothing behind
-            os.remove(tmp)
+    write_bytes_atomic(path, text.encode())
     return path
 
 

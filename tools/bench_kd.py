@@ -50,31 +50,48 @@ METHODS = {
     )},
 }
 
-# Sizes of the two standard runs on a 2-core CPU (see README "Distillation benchmark").
+# Named settings (``--preset``); options given on the command line override them. Presets with a
+# ``data`` folder read it as it is (DOTA layout, train/ and val/); the others generate one.
+_PICO = dict(data="data/synthetic_quick", teacher_config="configs/demo/teacher_n.py",
+             teacher_ckpt="checkpoints/demo_teacher_n.pth", student_config="configs/demo/student_pico.py",
+             img_scale=160, threads=1, teacher_epochs=24, train_images=1000, val_images=200)
 PRESETS = {
     "full": dict(train_images=1000, val_images=200, student_epochs=6, teacher_epochs=24, seeds=3,
                  methods=list(METHODS)),
     "quick": dict(train_images=200, val_images=60, student_epochs=4, teacher_epochs=12, seeds=1,
                   methods=["daik_full", "crosskd"]),
+    # the table of benchmarks/kd.md: pico student from the shipped nano teacher, 6 epochs
+    "pico": dict(_PICO, work_dir="work_dirs/bench_kd_pico", student_epochs=6, seeds=3, methods=list(METHODS)),
+    # the same pair over the teacher's own 24-epoch schedule
+    "converged": dict(_PICO, work_dir="work_dirs/bench_kd_converged", student_epochs=24, seeds=3,
+                      methods=["daik_full", "crosskd", "mimic", "ld"], out="benchmarks/kd_converged.json"),
+    # YOLOv6-R-n from the s teacher (configs/demo/teacher_s.py; its checkpoint is made by the command in
+    # checkpoints/README.md), 24 epochs
+    "pair": dict(_PICO, work_dir="work_dirs/bench_kd_n_from_s", student_config="configs/synthetic/rotated_yolo_n.py",
+                 teacher_config="configs/demo/teacher_s.py", teacher_ckpt="work_dirs/demo_teacher_s/epoch_24.pth",
+                 student_epochs=24, seeds=1, methods=["daik_full", "crosskd", "mimic"], out="benchmarks/kd_pair.json"),
 }
+_DEFAULTS = dict(student_config="configs/synthetic/rotated_yolo_n.py", teacher_config="configs/synthetic/rotated_yolo_s.py",
+                 img_scale=160, threads=max(1, min(2, os.cpu_count() or 1)), out="benchmarks/kd.json")
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", help="folder with train/ and val/ (default: generate a synthetic set)")
-    p.add_argument("--quick", action="store_true", help="the small preset")
-    p.add_argument("--out", default="benchmarks/kd.json", help="JSON; .md and .png are written beside it")
+    p.add_argument("--preset", choices=list(PRESETS), help="named settings (default full); see PRESETS")
+    p.add_argument("--quick", action="store_true", help="the small preset (--preset quick)")
+    p.add_argument("--out", help="JSON; .md and .png are written beside it (default benchmarks/kd.json)")
     p.add_argument("--work-dir", help="runs and checkpoints (default work_dirs/bench_kd[_quick])")
     p.add_argument("--methods", help="comma-separated names from: " + ",".join(METHODS) + "; or name=config.py")
     p.add_argument("--seeds", type=int, help="number of seeds (0, 1, ...)")
     p.add_argument("--student-epochs", type=int)
     p.add_argument("--teacher-epochs", type=int)
     p.add_argument("--teacher-ckpt", help="reuse this teacher (trained with --teacher-config) instead of training one")
-    p.add_argument("--student-config", default="configs/synthetic/rotated_yolo_n.py")
-    p.add_argument("--teacher-config", default="configs/synthetic/rotated_yolo_s.py")
-    p.add_argument("--img-scale", type=int, default=160, help="network input size (the scenes are 256 px)")
+    p.add_argument("--student-config")
+    p.add_argument("--teacher-config")
+    p.add_argument("--img-scale", type=int, help="network input size (the scenes are 256 px; default 160)")
     p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--threads", type=int, default=max(1, min(2, os.cpu_count() or 1)), help="torch threads per run")
+    p.add_argument("--threads", type=int, help="torch threads per run (default min(2, cores))")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--runs", help="only these runs, e.g. student:1,daik_full:1 (others come from the cache); "
                    "lets several processes share one --work-dir")
@@ -82,14 +99,22 @@ def parse_args(argv=None):
     p.add_argument("--readme", default="benchmarks/README.md", help="markdown file whose kd section is rewritten")
     args = p.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # the command, as the report shows it
+    args.preset = args.preset or ("quick" if args.quick else "full")
+    preset = PRESETS[args.preset]
+    for key in ("data", "work_dir", "teacher_ckpt", "student_config", "teacher_config", "img_scale", "threads", "out"):
+        if getattr(args, key) is None:
+            setattr(args, key, preset.get(key, _DEFAULTS.get(key)))
     return args
 
 
 def main(argv=None):
     args = parse_args(argv)
-    preset = PRESETS["quick" if args.quick else "full"]
-    work_dir = args.work_dir or osp.join(ROOT, "work_dirs", "bench_kd_quick" if args.quick else "bench_kd")
-    data = args.data or make_synthetic_split(osp.join(work_dir, "data"), preset["train_images"], preset["val_images"])
+    preset = PRESETS[args.preset]
+    work_dir = args.work_dir or osp.join(ROOT, "work_dirs", "bench_kd" + ("" if args.preset == "full" else "_" + args.preset))
+    if args.data is None or args.data == preset.get("data"):  # the preset's synthetic set, made when missing
+        data = make_synthetic_split(args.data or osp.join(work_dir, "data"), preset["train_images"], preset["val_images"])
+    else:
+        data = args.data
     methods = dict(m.split("=", 1) if "=" in m else (m, METHODS.get(m))
                    for m in (args.methods.split(",") if args.methods else preset["methods"]))
     unknown = [m for m, c in methods.items() if c is None]
@@ -122,7 +147,8 @@ def main(argv=None):
     with open(stem + ".md", "w") as f:
         f.write(table)
     bar_plot(summary, stem + ".png")
-    replace_section(args.readme, "kd" + ("_quick" if args.quick else ""), section(summary, args, stem, table))
+    replace_section(args.readme, "kd" + ("" if args.preset in ("full", "pico") else "_" + args.preset),
+                    section(summary, args, stem, table))
     print(table)
     print(f"[bench_kd] wrote {args.out}, {stem}.md, {stem}.png")
     return summary
@@ -154,7 +180,7 @@ def targets(summary: dict) -> str:
 def section(summary: dict, args, stem: str, table: str) -> str:
     s = summary["settings"]
     cmd = shlex.join(["python", "tools/bench_kd.py", *args.argv])
-    return (f"## Distillation{' (quick)' if args.quick else ''}: `{cmd}`\n\n"
+    return (f"## Distillation{'' if args.preset in ('full', 'pico') else f' ({args.preset})'}: `{cmd}`\n\n"
             f"Teacher `{s['teacher_config']}` ({s['teacher_epochs']} epochs), student `{s['student_config']}` "
             f"({s['student_epochs']} epochs), {s['img_scale']} px, batch {s['batch_size']}, {s['threads']} torch "
             f"thread(s), device {s['device']}; data `{osp.relpath(s['data'], ROOT)}`."

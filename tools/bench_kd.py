@@ -45,6 +45,7 @@ METHODS = {
         "daik_full_softmax_cls",   # the authors' softmax class KD at T = 10
         "daik_full_cosine",        # YOLOv6-R's cosine decay of the KD weights
         "daik_full_ad_t1", "daik_full_ad_t5", "daik_full_ad_w02",  # AD temperature / weight sweep
+        "daik_full_ad_dense",      # AD at every point, not only the positives
         "daik_full_guide_only", "daik_full_kl_only",  # SAD's two switches one at a time
         "sea_low_weight",          # sea with its anchor / topology terms at 0.1
     )},

@@ -151,7 +151,7 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
     if full["kd_schedule"] != abl["kd_schedule"]:
         changed.add("kd_schedule")
     want = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_positives": {"cls_kd"}, "ld_pos": {"ld"}, "softmax_cls": {"cls_kd"},
-            "cosine": {"kd_schedule"}, "ad_t1": {"ad"}, "ad_t5": {"ad"}, "ad_w02": {"ad"}, "guide_only": {"sad"},
+            "cosine": {"kd_schedule"}, "ad_t1": {"ad"}, "ad_dense": {"ad"}, "ad_t5": {"ad"}, "ad_w02": {"ad"}, "guide_only": {"sad"},
             "kl_only": {"sad"}}[name]
     assert changed == want
     assert {k: v for k, v in abl.items() if k not in ("components", "kd_schedule")} == \

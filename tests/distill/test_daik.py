@@ -256,3 +256,13 @@ def test_dense_ld_is_mimickings_dfl_term(tmp_path):
     mim, _ = _kd_ctx(tmp_path, {"mimic": dict(type="PredictionMimicking", cls_weight=0.0, dfl_weight=0.25,
                                               angle_weight=0.0)})
     torch.testing.assert_close(ld["loss_ld"], mim["loss_mimic_dfl"])
+
+
+def test_dense_ad_is_mimickings_angle_term_at_the_same_temperature(tmp_path):
+    """AD over every point equals prediction mimicking's angle term (T^2 KL over the soft-target sum)."""
+    ad, _ = _kd_ctx(tmp_path, {"ad": dict(type="AngleDistillation", region="all", temperature=1.0, loss_weight=0.05)},
+                    spread_angles=True)
+    mim, _ = _kd_ctx(tmp_path, {"mimic": dict(type="PredictionMimicking", cls_weight=0.0, dfl_weight=0.0,
+                                              angle_weight=0.05)}, spread_angles=True)
+    assert float(ad["loss_ad"]) > 0
+    torch.testing.assert_close(ad["loss_ad"], mim["loss_mimic_angle"])

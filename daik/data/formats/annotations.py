@@ -95,13 +95,16 @@ def _valid_boxes(raw: RawAnnotations, rboxes: np.ndarray, stats: LoadStats, know
     others among the ``known`` ones (objects already skipped for their class are not counted twice)."""
     finite = np.isfinite(raw.polys).all(axis=1) & np.isfinite(rboxes).all(axis=1)
     valid = finite & (np.nan_to_num(rboxes[:, 3], nan=0.0) >= MIN_SIDE)
-    bad = np.nonzero(~valid & known)[0]
-    if len(bad):
-        stats["invalid_boxes"] += len(bad)
-        where = ", ".join(str(int(raw.lines[i])) for i in bad[:10]) + (" ..." if len(bad) > 10 else "")
-        print_log(f"{raw.source}: dropped {len(bad)} box(es) with NaN/inf coordinates or zero area "
-                  f"(line {where})", logger="current", level=30)
+    _count_dropped(raw, np.nonzero(~valid & known)[0], stats, "invalid_boxes", "with NaN/inf coordinates or zero area")
     return valid
+
+
+def _count_dropped(raw: RawAnnotations, bad: np.ndarray, stats: LoadStats, key: str, why: str) -> None:
+    """Count the dropped boxes ``bad`` under ``stats[key]`` and warn once, naming their lines."""
+    if len(bad):
+        stats[key] += len(bad)
+        where = ", ".join(str(int(raw.lines[i])) for i in bad[:10]) + (" ..." if len(bad) > 10 else "")
+        print_log(f"{raw.source}: dropped {len(bad)} box(es) {why} (line {where})", logger="current", level=30)
 
 
 def _inside_image(raw: RawAnnotations, image_size: Tuple[int, int], stats: LoadStats, check: np.ndarray) -> np.ndarray:
@@ -113,12 +116,7 @@ def _inside_image(raw: RawAnnotations, image_size: Tuple[int, int], stats: LoadS
     iof = polys_iof_windows(np.nan_to_num(raw.polys, nan=0.0, posinf=0.0, neginf=0.0),
                             np.array([[0.0, 0.0, float(w), float(h)]]))[:, 0]  # (N,)
     inside = iof > 0
-    bad = np.nonzero(~inside & check)[0]
-    if len(bad):
-        stats["outside_image"] += len(bad)
-        where = ", ".join(str(int(raw.lines[i])) for i in bad[:10]) + (" ..." if len(bad) > 10 else "")
-        print_log(f"{raw.source}: dropped {len(bad)} box(es) with no overlap with the {w} x {h} image "
-                  f"(line {where})", logger="current", level=30)
+    _count_dropped(raw, np.nonzero(~inside & check)[0], stats, "outside_image", f"with no overlap with the {w} x {h} image")
     return inside | ~check
 
 

@@ -19,10 +19,10 @@ What each function returns:
   ``(N,)``; ``labels`` int64 ``(N,)`` indexing ``class_names``. The image goes through the
   config's test pipeline (resize, then the model's padding and normalisation) and the head's
   post-processing (score threshold, top-k, rotated NMS of ``test_cfg``): what
-  ``tools/test.py`` (``daik test``) computes for the same image.
+  ``daik test`` computes for the same image.
 - :func:`infer_scene`: a :class:`daik.inference.SceneResult` (``detections.bboxes`` float64
   ``(K, 5)`` le90 in the scene's pixels, ``scores``, ``labels``; ``crs`` and ``transform`` of
-  the raster; ``stats``), from the tiled predictor of ``tools/infer_large.py``
+  the raster; ``stats``), from the tiled predictor of ``daik infer``
   (``daik infer``); with ``out`` also the GeoJSON that tool writes (polygons in the raster's
   CRS).
 """
@@ -105,7 +105,7 @@ def init_detector(config: Union[str, os.PathLike], checkpoint: Optional[Union[st
 
 
 def config_test_pipeline(cfg) -> List[dict]:
-    """The transforms ``tools/test.py`` applies to each image: the pipeline of the config's test
+    """The transforms ``daik test`` applies to each image: the pipeline of the config's test
     (else val) data set, looking through data-set wrappers; ``cfg.test_pipeline`` when no data
     loader names one.
 
@@ -172,7 +172,7 @@ def _prepare(model, image: ImageLike, index: int) -> dict:
 
 def inference_detector(model: torch.nn.Module, images: Union[ImageLike, Sequence[ImageLike]]
                        ) -> Union[DetectionResult, List[DetectionResult]]:
-    """Detect objects in images as ``tools/test.py`` does, one image per forward pass.
+    """Detect objects in images as ``daik test`` does, one image per forward pass.
 
     Args:
         model: from :func:`init_detector`.
@@ -206,7 +206,7 @@ def inference_detector(model: torch.nn.Module, images: Union[ImageLike, Sequence
     return results[0] if single else results
 
 
-# the keys of a config's ``infer_cfg`` that tools/infer_large.py reads
+# the keys of a config's ``infer_cfg`` that ``daik infer`` reads
 _INFER_CFG_KEYS = ("patch", "gap", "rates", "batch_size", "bands", "stretch", "percentiles")
 
 

@@ -1,24 +1,8 @@
-"""Strip a training checkpoint to its (EMA) weights, in float16 unless told otherwise.
+"""``python tools/publish_model.py ARGS`` is ``daik publish ARGS``: the options and the work are those of
+:mod:`daik.cli.publish` (``daik publish --help``)."""
+import sys
 
-    python tools/publish_model.py work_dirs/x/epoch_24.pth checkpoints/x.pth [--fp32]
-"""
-import argparse
-
-from daik.engine.checkpoint import publish_checkpoint
-
-
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("src")
-    p.add_argument("dst")
-    p.add_argument("--fp32", action="store_true", help="keep float32 weights")
-    args = p.parse_args(argv)
-    try:
-        info = publish_checkpoint(args.src, args.dst, fp16=not args.fp32)
-    except ValueError as e:
-        raise SystemExit(f"error: {e}") from None
-    print(f"{args.dst}: {info['params'] / 1e6:.2f} M parameters, {info['bytes'] / 2**20:.1f} MiB")
-
+from daik.cli import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(["publish", *sys.argv[1:]]))

@@ -3,10 +3,10 @@
 loaded strictly unless fine-tuning opted out, is written atomically, and ``--resume`` falls
 back past a checkpoint that a crash left truncated.
 
-- ``load_checkpoint`` (``load_from``, ``tools/test.py``, resume): strict by default - missing,
+- ``load_checkpoint`` (``load_from``, ``daik test``, resume): strict by default - missing,
   unexpected or mis-shaped keys stop the run, all of them listed (``test()`` loads before it
   builds the test data, so nothing at all is done with a checkpoint that does not fit).
-  ``runner.load_strict = False`` (``tools/train.py --load-from X --non-strict``) loads what
+  ``runner.load_strict = False`` (``daik train --load-from X --non-strict``) loads what
   fits and logs what it skipped. A resume is always strict.
 - ``save_checkpoint``: mmengine writes ``<name>.tmp<pid>``, renamed to ``<name>`` once complete.
 - ``load_or_resume`` with ``resume=True`` and no ``load_from``: tries the checkpoint named in

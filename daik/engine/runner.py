@@ -1,4 +1,4 @@
-"""Building mmengine Runners from daik configs: what ``tools/train.py`` and ``tools/test.py``
+"""Building mmengine Runners from daik configs: what ``daik train`` and ``daik test``
 do, reachable from tests and other code."""
 import os
 import os.path as osp

@@ -100,7 +100,7 @@ def read_file_metadata(path: str) -> Dict[str, object]:
         with open(side) as f:
             return json.load(f)
     except FileNotFoundError:
-        raise ValueError(f"{path} has no daik metadata ({side}); export it with tools/export_onnx.py") from None
+        raise ValueError(f"{path} has no daik metadata ({side}); export it with daik export") from None
 
 
 def metadata_path(path: str) -> str:
@@ -125,7 +125,7 @@ class ExportedDetector:
 
     def __init__(self, meta: Dict[str, object], nms_backend: str = "auto", **test_cfg):
         if "daik.input" not in meta:
-            raise ValueError("the model has no daik metadata; export it with tools/export_onnx.py")
+            raise ValueError("the model has no daik metadata; export it with daik export")
         self.meta = meta
         self.input = meta["daik.input"]
         self.end_to_end = bool(meta.get("daik.end_to_end", False))
@@ -235,7 +235,7 @@ class OnnxDetector(ExportedDetector):
         self.session = ort.InferenceSession(str(path), opts, providers=list(providers or ["CPUExecutionProvider"]))
         meta = read_metadata(self.session)
         if "daik.input" not in meta:
-            raise ValueError(f"{path} has no daik metadata; export it with tools/export_onnx.py")
+            raise ValueError(f"{path} has no daik metadata; export it with daik export")
         super().__init__(meta, nms_backend, **test_cfg)
         self.input_name = self.session.get_inputs()[0].name
 

@@ -97,7 +97,7 @@ def _openvino(onnx_path: str, xml: str, meta: Dict[str, object], fp16: bool) -> 
 def _require_raw(meta: Dict[str, object], fmt: str) -> None:
     if (meta.get("daik.decode") or {"inside": True})["inside"]:
         raise ValueError(f"{fmt} has no ArgMax / Mod / GatherElements for the decode: convert a graph exported "
-                         f"with export_onnx(..., decode=False) (tools/export_onnx.py does for --format {fmt})")
+                         f"with export_onnx(..., decode=False) (daik export does for --format {fmt})")
 
 
 def _tflite(onnx_path: str, out: str, meta: Dict[str, object], fp16: bool) -> str:

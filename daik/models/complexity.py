@@ -1,4 +1,4 @@
-"""Parameter and FLOP counts of the model family (what ``tools/model_info.py`` prints).
+"""Parameter and FLOP counts of the model family (what ``daik info`` prints).
 
 FLOPs are counted by :class:`torch.utils.flop_counter.FlopCounterMode` (one multiply-add = 2
 FLOPs, convolutions and matrix products only) on the ``meta`` device, so even the large

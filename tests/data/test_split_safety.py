@@ -14,7 +14,6 @@ from daik.data.split_record import SETTINGS_FILE, SplitSettingsError
 from .utils import write_png, write_text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 
 @pytest.fixture()
@@ -39,7 +38,7 @@ def test_rerun_with_other_settings_stops_and_overwrite_replaces(scene, tmp_path)
     with pytest.raises(SplitSettingsError, match=r"size: 256 there, 128 now"):
         split_dataset(img_dir, ann_dir, str(out), SplitConfig(size=128, gap=28), progress=False)
     assert sorted(os.listdir(out / "images")) == before  # nothing touched
-    import split_dota  # tools/split_dota.py
+    from daik.cli import split as split_dota
 
     with pytest.raises(SystemExit, match="other settings"):
         split_dota.main(["--img-dir", img_dir, "--ann-dir", ann_dir, "--out", str(out), "--size", "128",

@@ -1,4 +1,4 @@
-"""tools/make_synthetic.py never writes into a folder that holds anything unless told to
+"""daik synth never writes into a folder that holds anything unless told to
 overwrite, and then leaves one data set, not two mixed."""
 import os
 import sys
@@ -6,9 +6,8 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-import make_synthetic  # noqa: E402  (tools/make_synthetic.py)
+from daik.cli import synth as make_synthetic
 
 SMALL = ["--preset", "quick", "--size", "64", "--nproc", "1"]
 

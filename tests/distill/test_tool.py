@@ -1,5 +1,4 @@
-"""tools/kd_diagnostics.py: step timing from a config and re-plotting a training record."""
-import importlib.util
+"""daik diagnose: step timing from a config and re-plotting a training record."""
 import json
 import os
 
@@ -13,10 +12,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("kd_diagnostics", os.path.join(ROOT, "tools", "kd_diagnostics.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    from daik.cli import diagnose
+
+    return diagnose
 
 
 def test_kd_step_cost_restores_the_weights(tmp_path):

@@ -10,7 +10,6 @@ from daik.engine.runner import load_config
 
 from .conftest import NANO, ROOT
 
-sys.path.insert(0, osp.join(ROOT, "tools"))
 DISTILL = osp.join(ROOT, "configs", "distill", "crosskd.py")
 
 
@@ -43,14 +42,14 @@ def test_known_keys_still_merge():
 
 
 def test_tools_stop_on_an_unknown_key_before_any_work(tmp_path):
-    import test as test_tool  # tools/test.py
+    from daik.cli import test as test_tool
 
     with pytest.raises(ConfigOptionError, match="score_tresh"):
         test_tool.main([NANO, str(tmp_path / "none.pth"), "--cfg-options", "model.test_cfg.score_tresh=0.3"])
 
 
 def test_option_without_equals_says_how_it_should_look(capsys):
-    import train  # tools/train.py
+    from daik.cli import train
 
     with pytest.raises(SystemExit) as info:
         train.parse_args([NANO, "--cfg-options", "model.test_cfg.score_thr", "0.3"])

@@ -18,7 +18,6 @@ from daik.registry import MODELS
 from .conftest import ROOT, tiny_config
 from .test_checkpoint import _Linear, _Points, _runner
 
-sys.path.insert(0, osp.join(ROOT, "tools"))
 
 
 class _Payload:
@@ -32,9 +31,10 @@ class _Payload:
 
 
 def _tool(name):
+    """The ``daik`` subcommand module ``daik.cli.<name>``."""
     import importlib
 
-    return importlib.import_module(name)
+    return importlib.import_module("daik.cli." + name)
 
 
 @pytest.fixture()
@@ -89,15 +89,15 @@ def test_pickled_code_never_runs_through_any_entry_point(tiny_set, tiny_cfg_file
     (resume_dir / "epoch_1.pth").write_bytes(open(evil, "rb").read())
     (resume_dir / "last_checkpoint").write_text(str(resume_dir / "epoch_1.pth"))
     entry_points = {
-        "tools/test.py": lambda: _tool("test").main([tiny_cfg_file, evil, "--work-dir", str(tmp_path / "t")]),
-        "tools/train.py --resume": lambda: _tool("train").main([tiny_cfg_file, "--work-dir", str(resume_dir),
+        "daik test": lambda: _tool("test").main([tiny_cfg_file, evil, "--work-dir", str(tmp_path / "t")]),
+        "daik train --resume": lambda: _tool("train").main([tiny_cfg_file, "--work-dir", str(resume_dir),
                                                                 "--resume"]),
-        "tools/train.py --load-from": lambda: _tool("train").main([tiny_cfg_file, "--work-dir", str(tmp_path / "l"),
+        "daik train --load-from": lambda: _tool("train").main([tiny_cfg_file, "--work-dir", str(tmp_path / "l"),
                                                                    "--load-from", evil]),
         "load_detector": lambda: load_detector(tiny_cfg_file, evil),
-        "tools/export_onnx.py": lambda: _tool("export_onnx").main([tiny_cfg_file, evil, "--out",
+        "daik export": lambda: _tool("export").main([tiny_cfg_file, evil, "--out",
                                                                    str(tmp_path / "m.onnx")]),
-        "tools/publish_model.py": lambda: _tool("publish_model").main([evil, str(tmp_path / "pub.pth")]),
+        "daik publish": lambda: _tool("publish").main([evil, str(tmp_path / "pub.pth")]),
         "mmengine load_checkpoint": lambda: mm_load_checkpoint(model, evil),
     }
     for name, call in entry_points.items():
@@ -209,14 +209,14 @@ def test_publish_refuses_to_overwrite_its_input(tmp_path):
         with pytest.raises(ValueError, match="is the input"):
             publish_checkpoint(str(src), dst)
     with pytest.raises(SystemExit, match="is the input"):
-        _tool("publish_model").main([str(src), str(src)])
+        _tool("publish").main([str(src), str(src)])
     assert src.read_bytes() == before
     info = publish_checkpoint(str(src), str(tmp_path / "pub.pth"))
     assert info["params"] == 3 and "optimizer" not in load_plain_checkpoint(str(tmp_path / "pub.pth"))
 
 
 def test_kd_diagnostics_refuses_a_student_checkpoint_that_does_not_fit(tmp_path):
-    """tools/kd_diagnostics.py --student-ckpt: a plain student's weights load; a checkpoint of
+    """daik diagnose --student-ckpt: a plain student's weights load; a checkpoint of
     another class count stops it (it used to load non-strictly, without a word)."""
     from daik.engine.runner import load_config
 
@@ -228,7 +228,7 @@ def test_kd_diagnostics_refuses_a_student_checkpoint_that_does_not_fit(tmp_path)
         cfg.head = dict(cfg.head, num_classes=cfg.head.num_classes + extra)
         paths[name] = str(tmp_path / f"{name}.pth")
         torch.save({"state_dict": MODELS.build(cfg).state_dict()}, paths[name])
-    tool = _tool("kd_diagnostics")
+    tool = _tool("diagnose")
     args = ["--random-teacher", "--time-steps", "1", "--size", "64", "--batch-size", "1", "--out-dir", str(tmp_path)]
     with pytest.raises(CheckpointMismatchError, match=r"(?s)other\.pth does not fit the student.*mis-shaped"):
         tool.main([config, "--student-ckpt", paths["other"], *args])

@@ -1,4 +1,4 @@
-"""tools/train.py and tools/test.py end to end on tiny synthetic scenes."""
+"""daik train and daik test end to end on tiny synthetic scenes."""
 import glob
 import json
 import os.path as osp
@@ -52,12 +52,11 @@ def test_resume_continues_with_identical_losses(tiny_set, tmp_path):
 
 @pytest.mark.slow
 def test_tiny_model_overfits_and_test_tool_agrees_with_files(tiny_set, tmp_path, full_tests):
-    """A nano model overfits six scenes to mAP50 >= 0.9; tools/test.py's printed mAP equals
+    """A nano model overfits six scenes to mAP50 >= 0.9; daik test's printed mAP equals
     eval_dota_task1 on the Task1 files it wrote; detections are drawn."""
     import sys
 
-    sys.path.insert(0, osp.join(ROOT, "tools"))
-    import test as test_tool  # tools/test.py
+    from daik.cli import test as test_tool
 
     epochs = 100 if full_tests else 60
     cfg = tiny_config(tiny_set, max_epochs=epochs, lr=0.02)

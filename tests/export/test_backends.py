@@ -205,8 +205,7 @@ def test_unavailable_formats_say_why(teacher, fmt, tmp_path):
 
 @requires_openvino
 def test_export_tool_writes_the_format_matrix(teacher, tmp_path, capsys):
-    sys.path.insert(0, os.path.join(ROOT, "tools"))
-    import export_onnx as tool
+    from daik.cli import export as tool
 
     formats = ["onnx", "openvino", "rknn"] + ["ncnn"] * HAVE_NCNN + ["tflite"] * HAVE_LITERT
     written = tool.main([*TEACHER, "--out", str(tmp_path / "t.onnx"), "--img-size", "160", "--fp16",

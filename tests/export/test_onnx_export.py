@@ -162,8 +162,7 @@ def exported_classes(info):
 
 
 def test_static_export_with_the_tool(detector, tmp_path, image):
-    sys.path.insert(0, os.path.join(ROOT, "tools"))
-    import export_onnx as tool
+    from daik.cli import export as tool
 
     ckpt = str(tmp_path / "n.pth")
     torch.save({"state_dict": detector.model.state_dict()}, ckpt)

@@ -1,4 +1,4 @@
-"""tools/infer_large.py never overwrites its input, checks every output before the first
+"""daik infer never overwrites its input, checks every output before the first
 window, leaves no temporary file on failure, names the file and window of a read error, and
 says when a raster has no CRS."""
 import os
@@ -14,9 +14,8 @@ from daik.inference.preflight import OutputPathError
 
 from .test_infer_tool import ARGS, CONFIG, IN_PROCESS, ROOT, checkpoint  # noqa: F401  (fixture)
 
-sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-import infer_large  # noqa: E402
+from daik.cli import infer as infer_large
 
 
 @pytest.fixture()

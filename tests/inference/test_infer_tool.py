@@ -1,4 +1,4 @@
-"""tools/infer_large.py with a real detector: outputs, and two gloo ranks == one process."""
+"""daik infer with a real detector: outputs, and two gloo ranks == one process."""
 import json
 import os
 import subprocess
@@ -12,9 +12,8 @@ from daik.engine.detector import load_detector
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIG = os.path.join(ROOT, "configs", "synthetic", "rotated_yolo_n.py")
-sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-import infer_large  # noqa: E402
+from daik.cli import infer as infer_large
 
 
 @pytest.fixture(scope="module")

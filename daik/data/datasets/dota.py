@@ -71,7 +71,7 @@ class DOTADataset(RotatedDetDataset):
 
 @DATASETS.register_module()
 class SyntheticDataset(DOTADataset):
-    """daik's synthetic aerial scenes (``tools/make_synthetic.py``): a DOTA layout with
+    """daik's synthetic aerial scenes (``daik synth``): a DOTA layout with
     ``images/`` and ``labelTxt/`` under ``data_root`` and the classes of
     :data:`daik.classes.SYNTHETIC`."""
 

@@ -1,6 +1,6 @@
 """daik's embedded data set: synthetic top-down aerial scenes with rotated-box labels.
 
-``python tools/make_synthetic.py OUT --num-images N --size S --seed K`` writes
+``daik synth OUT --num-images N --size S --seed K`` writes
 ``OUT/images/*.png`` and ``OUT/labelTxt/*.txt`` (DOTA layout, ``imagesource``/``gsd`` header
 lines), the same bytes for the same seed; ``--tile`` writes GeoTIFF scenes with a CRS and a
 geotransform instead. Classes: :data:`daik.classes.SYNTHETIC`. See :mod:`.config` for the

@@ -1,4 +1,4 @@
-"""The ``daik`` command: every tool of the repository as a subcommand.
+"""The ``daik`` command: ``daik train|test|infer|export|split|synth|info|publish|diagnose|bench``.
 
     daik train CONFIG [--work-dir D] [--resume] ...
     daik test CONFIG CKPT [--out-dir D] ...
@@ -6,39 +6,40 @@
     daik export CONFIG CKPT --out model.onnx ...
     daik split ... | daik synth OUT --num-images N ... | daik bench ops|eval|infer|export|kd|train|synthetic ...
 
-Each subcommand hands the rest of the command line to the ``main(argv)`` of its tool in the
-repository's ``tools/`` folder (``daik test`` is ``python tools/test.py``), so both take the
-same options, give the same help and do the same work: there is one argument parser per job.
-``daik COMMAND --help`` prints the tool's own help. The tools live beside the package in a
-source checkout, which is how daik is installed (``pip install -e .``, ``make test``).
+Each subcommand is a module of this package (``daik.cli.<command>``, benchmarks
+``daik.bench.<suite>``) with ``parse_args(argv)`` and ``main(argv)``: one argument parser per
+job. The mmrotate-style scripts in ``tools/`` (``python tools/train.py ...``) are shims that call
+:func:`main` with their subcommand, so both take the same options and do the same work.
 """
 import argparse
 import contextlib
-import importlib.util
-import os
+import importlib
 import sys
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-TOOLS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools")
-
-# subcommand: (tool file in tools/, one-line description)
+# subcommand: (module, one-line description)
 COMMANDS: Dict[str, Tuple[Optional[str], str]] = {
-    "train": ("train.py", "train a detector, or distil one (a distillation config is an ordinary config)"),
-    "test": ("test.py", "evaluate a checkpoint: per-class AP and mAP (DOTA Task1), Task1 files"),
-    "infer": ("infer_large.py", "detect objects in a whole scene window by window, write GeoJSON"),
-    "export": ("export_onnx.py", "export a detector to ONNX (reparameterised, decoding inside the graph)"),
-    "split": ("split_dota.py", "split DOTA-style scenes into fixed-size patches with their labels"),
-    "synth": ("make_synthetic.py", "write daik's synthetic aerial data set (DOTA layout) or GeoTIFF scenes"),
-    "bench": (None, "run a benchmark: daik bench ops|eval|infer|export|kd|train|synthetic ..."),
+    "train": ("daik.cli.train", "train a detector, or distil one (a distillation config is an ordinary config)"),
+    "test": ("daik.cli.test", "evaluate a checkpoint: per-class AP and mAP (DOTA Task1), Task1 files"),
+    "infer": ("daik.cli.infer", "detect objects in a whole scene window by window, write GeoJSON"),
+    "export": ("daik.cli.export", "export a detector to ONNX (reparameterised, decoding inside the graph)"),
+    "split": ("daik.cli.split", "split DOTA-style scenes into fixed-size patches with their labels"),
+    "synth": ("daik.cli.synth", "write daik's synthetic aerial data set (DOTA layout) or GeoTIFF scenes"),
+    "info": ("daik.cli.info", "parameters and FLOPs of the YOLOv6-R sizes beside YOLOv6 v3.0's published figures"),
+    "publish": ("daik.cli.publish", "strip a training checkpoint to its (EMA) weights for shipping"),
+    "diagnose": ("daik.cli.diagnose", "look into a distillation: target conflicts, angle errors, step cost"),
+    "bench": (None, "run a benchmark: daik bench ops|eval|infer|export|kd|train|synthetic|teachers|demo ..."),
 }
 BENCHMARKS: Dict[str, Tuple[str, str]] = {
-    "ops": ("bench_ops.py", "compiled geometric ops against shapely 2 and the pure-torch references"),
-    "eval": ("bench_eval.py", "DOTA Task1 evaluation against a pure shapely implementation"),
-    "infer": ("bench_infer.py", "tiled inference over a whole synthetic scene: wall time, peak memory"),
-    "export": ("bench_export.py", "the ONNX export on onnxruntime against PyTorch eager: latency and mAP"),
-    "kd": ("bench_kd.py", "distillation: teacher, student alone and student + each distiller over seeds"),
-    "train": ("bench_train.py", "training throughput of the YOLOv6-R sizes"),
-    "synthetic": ("bench_synthetic.py", "speed of the synthetic data generator"),
+    "ops": ("daik.bench.ops", "compiled geometric ops against shapely 2 and the pure-torch references"),
+    "eval": ("daik.bench.eval", "DOTA Task1 evaluation against a pure shapely implementation"),
+    "infer": ("daik.bench.infer", "tiled inference over a whole synthetic scene: wall time, peak memory"),
+    "export": ("daik.bench.export", "the ONNX export on onnxruntime against PyTorch eager: latency and mAP"),
+    "kd": ("daik.bench.kd", "distillation: teacher, student alone and student + each distiller over seeds"),
+    "train": ("daik.bench.train", "training throughput of the YOLOv6-R sizes"),
+    "synthetic": ("daik.bench.synthetic", "speed of the synthetic data generator"),
+    "teachers": ("daik.bench.teachers", "the shipped teachers' accuracy table"),
+    "demo": ("daik.bench.demo", "the demo: a teacher, a student alone and distilled, in minutes"),
 }
 
 
@@ -56,28 +57,9 @@ def _parser(prog: str, table: Dict[str, Tuple[Any, str]], what: str, description
     return p
 
 
-def load_tool(filename: str):
-    """The module ``tools/<filename>``, imported once (as the module ``daik_tool_<stem>``).
-
-    Raises:
-        SystemExit: the file is not there (daik installed without its source checkout).
-    """
-    path = os.path.join(TOOLS_DIR, filename)
-    name = "daik_tool_" + os.path.splitext(filename)[0]
-    if name in sys.modules:
-        return sys.modules[name]
-    if not os.path.isfile(path):
-        raise SystemExit(f"daik: {path} not found; the daik command runs the tools of a source checkout "
-                         "(install daik from it with pip install -e .)")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
+def load_command(module: str):
+    """The module of a subcommand (imported on demand: ``daik test`` does not import the exporters)."""
+    return importlib.import_module(module)
 
 
 @contextlib.contextmanager
@@ -106,7 +88,7 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Nam
 
 
 def resolve(argv: Sequence[str]) -> Tuple[str, str, List[str]]:
-    """``(program name, tool file, the tool's argv)`` of a ``daik`` command line.
+    """``(program name, module, the command's argv)`` of a ``daik`` command line.
 
     Raises:
         SystemExit: ``--help`` (status 0), or no / an unknown subcommand (status 2, the list
@@ -127,17 +109,17 @@ def resolve(argv: Sequence[str]) -> Tuple[str, str, List[str]]:
 
 
 def run(argv: Optional[Sequence[str]] = None) -> Any:
-    """Run a ``daik`` command line and return what the tool's ``main`` returns (``daik test``:
+    """Run a ``daik`` command line and return what the command's ``main`` returns (``daik test``:
     its metrics dict; ``daik infer``: the scene result). Errors propagate as exceptions."""
-    prog, filename, rest = resolve(sys.argv[1:] if argv is None else argv)
-    tool = load_tool(filename)
+    prog, module, rest = resolve(sys.argv[1:] if argv is None else argv)
+    command = load_command(module)
     with _program_name(prog):
-        return tool.main(rest)
+        return command.main(rest)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """The console script: :func:`run`, with a checkpoint or ``--cfg-options`` error (as
-    ``tools/train.py`` and ``tools/test.py`` report them) or a missing file reported in one
+    ``daik train`` and ``daik test`` report them) or a missing file reported in one
     line, and status 0 on success."""
     from daik.engine.cfg_options import ConfigOptionError
     from daik.engine.checkpoint import CheckpointError

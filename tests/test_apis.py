@@ -15,7 +15,7 @@ import torch
 from daik.apis import DetectionResult, inference_detector, infer_scene, init_detector
 from daik.cli import run
 from daik.data.synthetic import make_config, write_dataset
-from daik.engine.checkpoint import CheckpointMismatchError
+from daik.checkpoint import CheckpointMismatchError
 from daik.evaluation import read_dota_label, read_task1_file
 from daik.ops import box_iou_rotated
 from daik.structures import poly2rbox

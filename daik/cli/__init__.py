@@ -122,7 +122,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ``daik train`` and ``daik test`` report them) or a missing file reported in one
     line, and status 0 on success."""
     from daik.engine.cfg_options import ConfigOptionError
-    from daik.engine.checkpoint import CheckpointError
+    from daik.checkpoint import CheckpointError
 
     try:
         run(argv)

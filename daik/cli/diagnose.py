@@ -23,8 +23,7 @@ from mmengine.registry import init_default_scope
 from daik.distill.diagnostics import collect, plot_angle_histograms, plot_history
 from daik.distill.teacher import resolve_path
 from daik.distill.timing import drawn_batch, kd_step_cost
-from daik.engine.checkpoint import (CheckpointMismatchError, describe_mismatch, load_plain_checkpoint,
-                                    load_weights)
+from daik.checkpoint import CheckpointMismatchError, describe_mismatch, load_plain_checkpoint, load_weights
 from daik.engine.runner import DictAction, load_config
 from daik.registry import MODELS
 

@@ -37,10 +37,10 @@ from .hooks import KDDiagnosticsHook, KDScheduleHook, kd_weight
 from .prediction_kd import AngleDistillation, ClassDistillation, LocalizationDistillation, PredictionMimicking
 from .sad import SampleAlignmentDistillation
 from .sea import SemanticAlignmentDistillation
-from .teacher import build_teacher
+from .teacher import DISTILL_PREFIX, build_teacher
 
 __all__ = [
-    "RotatedDistiller", "KDComponent", "KDContext", "build_teacher",
+    "RotatedDistiller", "KDComponent", "KDContext", "build_teacher", "DISTILL_PREFIX",
     "AngleDistillation", "AALAssignment", "AALSinReweighting", "SampleAlignmentDistillation", "LocalizationDistillation",
     "ClassDistillation", "PredictionMimicking", "CrossHeadDistillation", "CrossAssignmentDistillation",
     "RotatedOneToOneAssigner", "RotatedYOLOv6O2OHead", "FeatureImitation", "FeatureRichnessDistillation",

@@ -5,8 +5,9 @@ Layout (what ``state_dict()`` holds)::
     data_preprocessor.*, backbone.*, neck.*, head.*   the student, under its own key names
     distill.<part>.*                                  trainable distillation-only modules
 
-So a distilled checkpoint loads straight into the student's own config (``distill.*`` keys are
-ignored by :class:`~daik.models.RotatedYOLO`). The teacher is held outside the module tree: it
+So a distilled checkpoint loads straight into the student's own config: daik's loaders
+(:func:`daik.checkpoint.load_weights` with ``ignore_prefixes``) leave the ``distill.*`` keys
+out, and ``daik publish`` drops them. The teacher is held outside the module tree: it
 is in no ``state_dict``, no optimizer, no DDP bucket, yet ``.to()`` / ``.cuda()`` move it, and
 ``train()`` never switches it out of ``eval()``.
 """
@@ -23,7 +24,7 @@ from .component import KDComponent
 from .context import KDContext
 from .diagnostics import loss_gradient_norms, step_diagnostics
 from .sad import teacher_guided
-from .teacher import build_teacher
+from .teacher import DISTILL_PREFIX, build_teacher
 
 
 def _combine_factors(factors):
@@ -131,7 +132,7 @@ class RotatedDistiller(BaseModel):
 
     def student_parameters(self) -> List[nn.Parameter]:
         """The student's trainable parameters (not the distillation parts' adapters)."""
-        return [p for n, p in self.named_parameters() if p.requires_grad and not n.startswith("distill.")]
+        return [p for n, p in self.named_parameters() if p.requires_grad and not n.startswith(DISTILL_PREFIX)]
 
     @property
     def parts(self) -> List[KDComponent]:

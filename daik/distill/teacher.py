@@ -17,10 +17,12 @@ import torch.nn as nn
 from mmengine.config import Config
 
 from daik.classes import get_classes
-from daik.engine.checkpoint import load_plain_checkpoint
+from daik.checkpoint import load_plain_checkpoint
 from daik.models import reparameterize
 from daik.registry import MODELS
 
+# a distiller's own (distillation-only) modules sit under this key prefix in its state dict and
+# checkpoints; whatever loads a distilled checkpoint into a plain detector leaves them out
 DISTILL_PREFIX = "distill."
 
 

@@ -23,7 +23,8 @@ from mmengine.dist import is_main_process
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
-from .checkpoint import CheckpointReadError, load_plain_checkpoint, load_weights
+from daik.checkpoint import CheckpointReadError, load_plain_checkpoint, load_weights
+from daik.distill import DISTILL_PREFIX
 
 _NUMBERED = re.compile(r"^(epoch|iter)_(\d+)\.pth$")
 
@@ -62,7 +63,8 @@ class DaikRunner(Runner):
         model = self.model.module if is_model_wrapper(self.model) else self.model
         if strict is None:
             strict = self.load_strict or self._resume
-        skipped = load_weights(model, checkpoint, strict=strict, source=filename, revise_keys=revise_keys)
+        skipped = load_weights(model, checkpoint, strict=strict, source=filename, revise_keys=revise_keys,
+                               ignore_prefixes=(DISTILL_PREFIX,))
         if any(skipped.values()):
             self.logger.warning(
                 f"non-strict load of {filename}: these weights were NOT loaded (left as initialised):\n  "

@@ -8,7 +8,8 @@ from mmengine.config import Config
 from daik.classes import get_classes
 from daik.registry import DATASETS, MODELS
 
-from .checkpoint import load_plain_checkpoint, load_weights
+from daik.checkpoint import load_plain_checkpoint, load_weights
+from daik.distill import DISTILL_PREFIX
 from .runner import load_config
 
 
@@ -58,7 +59,8 @@ def load_detector(config: str, checkpoint: Optional[str] = None, cfg_options: Op
     cfg = load_config(config, cfg_options)
     model = MODELS.build(detector_config(cfg))
     if checkpoint is not None:
-        load_weights(model, load_plain_checkpoint(checkpoint), strict=True, source=f"{checkpoint} (for {config})")
+        load_weights(model, load_plain_checkpoint(checkpoint), strict=True, source=f"{checkpoint} (for {config})",
+                     ignore_prefixes=(DISTILL_PREFIX,))
     model = model.to(device).eval()
     names = class_names_from_config(cfg, getattr(getattr(model, "head", None), "num_classes", None))
     return model, cfg, names

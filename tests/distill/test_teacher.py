@@ -6,6 +6,8 @@ import os
 import pytest
 import torch
 
+from daik.checkpoint import load_plain_checkpoint, load_weights, publish_checkpoint, save_atomic
+from daik.distill import DISTILL_PREFIX
 from daik.registry import MODELS
 from tests.models.helpers import tiny_model_cfg
 
@@ -81,7 +83,9 @@ def test_state_dict_is_the_students_and_loads_into_a_plain_student(tmp_path):
     assert student_keys <= set(sd) and extra and all(k.startswith("distill.") for k in extra)
     assert not any(k.startswith("teacher") for k in sd)
     plain = MODELS.build(tiny_model_cfg(widen=STUDENT_WIDEN))
-    plain.load_state_dict(sd, strict=True)  # distill.* ignored by the detector
+    with pytest.raises(RuntimeError, match="distill"):  # the detector itself knows nothing of distillers
+        plain.load_state_dict(sd, strict=True)
+    assert not any(load_weights(plain, sd, strict=True, ignore_prefixes=(DISTILL_PREFIX,)).values())
     model.eval()
     plain.eval()
     data = batch(model)
@@ -121,3 +125,21 @@ def test_fused_teacher_computes_the_unfused_eval_function(tmp_path):
         b = plain.teacher.head.predict_raw(plain.teacher.extract_feat(data["inputs"]))
     for name in ("cls_logits", "reg_logits", "ang_logits"):
         torch.testing.assert_close(getattr(a, name), getattr(b, name), atol=1e-4, rtol=1e-4)
+
+
+def test_a_distillers_own_keys_load_into_it_and_go_when_published(tmp_path):
+    """``ignore_prefixes`` leaves out only keys the model lacks: a distiller (resume) gets its
+    ``distill.*`` weights back; ``daik publish`` drops them and the result loads strictly."""
+    model = build_pair(tmp_path, {"cross": ALL_PARTS["cross"], "frs": ALL_PARTS["frs"]})
+    sd = {k: v.clone() for k, v in model.state_dict().items()}
+    adapter = next(k for k in sd if k.startswith(DISTILL_PREFIX) and sd[k].is_floating_point())
+    with torch.no_grad():
+        model.state_dict()[adapter].add_(1.0)
+    assert not any(load_weights(model, sd, ignore_prefixes=(DISTILL_PREFIX,)).values())
+    assert torch.equal(model.state_dict()[adapter], sd[adapter])  # loaded, not ignored
+    src, dst = str(tmp_path / "epoch_1.pth"), str(tmp_path / "published.pth")
+    save_atomic({"state_dict": sd, "meta": {"epoch": 1}}, src)
+    publish_checkpoint(src, dst, fp16=False, drop_prefixes=(DISTILL_PREFIX,))
+    published = load_plain_checkpoint(dst)["state_dict"]
+    assert set(published) == set(model.student.state_dict())
+    MODELS.build(tiny_model_cfg(widen=STUDENT_WIDEN)).load_state_dict(published, strict=True)

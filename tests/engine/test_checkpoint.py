@@ -9,7 +9,8 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch.utils.data import Dataset
 
-from daik.engine.checkpoint import PlainCheckpointHook, from_plain, load_plain_checkpoint, to_plain
+from daik.engine.checkpoint import PlainCheckpointHook
+from daik.checkpoint import from_plain, load_plain_checkpoint, to_plain
 
 
 class _Points(Dataset):

@@ -3,7 +3,6 @@ TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1), strict loading for evaluation / inference /
 broken files named, atomic writes, resume past a truncated checkpoint, publish never in place."""
 import os
 import os.path as osp
-import sys
 
 import pytest
 import torch
@@ -11,8 +10,7 @@ from mmengine.fileio.backends.local_backend import LocalBackend
 from mmengine.logging import MessageHub
 
 from daik.engine.checked_runner import DaikRunner, resume_candidates
-from daik.engine.checkpoint import (CheckpointMismatchError, CheckpointReadError, CheckpointRefusedError,
-                                    load_plain_checkpoint, load_weights, publish_checkpoint)
+from daik.checkpoint import CheckpointMismatchError, CheckpointReadError, CheckpointRefusedError, load_plain_checkpoint, load_weights, publish_checkpoint
 from daik.registry import MODELS
 
 from .conftest import ROOT, tiny_config

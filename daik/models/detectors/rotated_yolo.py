@@ -12,16 +12,6 @@ def _build(cfg):
     return MODELS.build(cfg) if isinstance(cfg, dict) else cfg
 
 
-DISTILL_PREFIX = "distill."
-
-
-def _drop_distillation_keys(module, state_dict, prefix, *args) -> None:
-    """Load pre-hook: a distilled checkpoint also holds distillation-only modules (adapters)
-    under ``distill.``; a plain detector loads the rest and ignores those."""
-    for key in [k for k in state_dict if k.startswith(prefix + DISTILL_PREFIX)]:
-        del state_dict[key]
-
-
 @MODELS.register_module()
 class RotatedYOLO(BaseModel):
     """YOLOv6-R: EfficientRep backbone, RepPAN neck, :class:`RotatedYOLOv6Head`.
@@ -34,8 +24,8 @@ class RotatedYOLO(BaseModel):
     - ``"tensor"``: the head's raw per-level logits ``(cls, reg, ang)``.
 
     For distillers: :meth:`extract_feat` gives the neck maps; the head's step-wise API (see
-    :mod:`daik.models.heads.rotated_yolo_head`) does the rest. Loading ignores keys under
-    ``distill.`` (a distiller's adapters), so a distilled checkpoint loads straight in.
+    :mod:`daik.models.heads.rotated_yolo_head`) does the rest. A distilled checkpoint also holds
+    the distiller's own modules; the loaders leave those out (:data:`daik.distill.DISTILL_PREFIX`).
 
     Args:
         backbone: backbone config.
@@ -61,7 +51,6 @@ class RotatedYOLO(BaseModel):
             if test_cfg is not None:
                 head.setdefault("test_cfg", test_cfg)
         self.head = _build(head)
-        self.register_load_state_dict_pre_hook(_drop_distillation_keys)
 
     def set_epoch(self, epoch: int) -> None:
         """Tell the head the current epoch (it switches from a warm-up assigner by it)."""

@@ -213,7 +213,7 @@ _INFER_CFG_KEYS = ("patch", "gap", "rates", "batch_size", "bands", "stretch", "p
 def infer_scene(model: torch.nn.Module, raster: Union[str, os.PathLike], out: Optional[str] = None,
                 patch: Optional[int] = None, gap: Optional[int] = None, rates: Optional[Sequence[float]] = None,
                 batch_size: Optional[int] = None, score_thr: Optional[float] = None, iou_thr: float = 0.1,
-                keep_nodata: bool = False, progress: bool = False, **source_kwargs):
+                keep_nodata: bool = False, progress: bool = False, prefetch: int = 2, **source_kwargs):
     """Detect objects in a whole scene window by window (the predictor of ``daik infer``).
 
     Windowing options left at None come from the config's ``infer_cfg`` when it has one, else
@@ -232,6 +232,7 @@ def infer_scene(model: torch.nn.Module, raster: Union[str, os.PathLike], out: Op
         iou_thr: rotated NMS threshold of the merge across windows.
         keep_nodata: keep detections centred on nodata pixels.
         progress: show a progress bar.
+        prefetch: batches of windows read ahead by the reader thread.
         **source_kwargs: normalisation of :class:`~daik.inference.RasterSource` (``bands``,
             ``stretch``, ``percentiles``); the config's ``infer_cfg`` fills those not given.
 
@@ -256,11 +257,13 @@ def infer_scene(model: torch.nn.Module, raster: Union[str, os.PathLike], out: Op
         test_cfg["score_thr"] = score_thr
     try:
         predictor = TiledPredictor(DetectorPatchFn(model), merge_iou_thr=iou_thr, drop_on_nodata=not keep_nodata,
-                                   progress=progress, **options)
+                                   progress=progress, prefetch=prefetch, **options)
         result = predictor.predict(raster)
     finally:
         test_cfg.clear()
         test_cfg.update(old)
+    if result is not None:
+        result.stats["threads"] = torch.get_num_threads()
     if result is not None and out:
         write_geojson(out, result, _class_names(model))
     return result

@@ -24,7 +24,7 @@ import argparse
 import os
 import sys
 
-from daik.engine.detector import load_detector
+from daik.apis import init_detector
 from daik.inference.preflight import OutputPathError, check_outputs
 from daik.engine.runner import DictAction
 
@@ -100,7 +100,8 @@ def main(argv=None):
         check_outputs([args.config] + ([ckpt] if ckpt else []), files={"--out": args.out}, folders={})
     except OutputPathError as e:
         sys.exit(f"export_onnx.py: error: {e}")
-    model, cfg, names = load_detector(args.config, ckpt, args.cfg_options)
+    model = init_detector(args.config, ckpt, cfg_options=args.cfg_options)
+    cfg, names = model.cfg, model.dataset_meta["classes"]
     size = args.img_size or [int(cfg.get("img_scale", 1024))]
     size = (size[0], size[-1])
     e2e = {"auto": None, "on": True, "off": False}[args.end_to_end]

@@ -22,13 +22,8 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from daik.engine.detector import load_detector
 from daik.engine.runner import DictAction
 from daik.utils import retain_freed_memory
-
-DEFAULTS = dict(patch=1024, gap=200, rates=[1.0], batch_size=4, bands=None, stretch="percentile",
-                percentiles=[2.0, 98.0])
-
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -56,20 +51,10 @@ def parse_args(argv=None):
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--malloc-default", action="store_true",
                    help="leave glibc's malloc as it is (default: freed blocks up to 32 MiB are kept for reuse, "
-                        "see daik.utils.retain_freed_memory; ~10 %% faster on CPU)")
+                        "see daik.utils.retain_freed_memory; faster on CPU)")
     p.add_argument("--cfg-options", nargs="+", action=DictAction, help="override config entries, key=value")
     p.add_argument("--local-rank", "--local_rank", type=int, default=0, help=argparse.SUPPRESS)
     return p.parse_args(argv)
-
-
-def infer_options(args, cfg) -> dict:
-    """Windowing / normalisation options: command line, else the config's ``infer_cfg``, else defaults."""
-    opts = {**DEFAULTS, **dict(cfg.get("infer_cfg") or {})}
-    for key in DEFAULTS:
-        value = getattr(args, key)
-        if value is not None:
-            opts[key] = value
-    return opts
 
 
 def write_quicklook(path: str, raster: str, result, class_names: Sequence[str], max_side: int = 2048,
@@ -99,7 +84,8 @@ def main(argv=None):
     args = parse_args(argv)
     import torch
 
-    from daik.inference import DetectorPatchFn, TiledPredictor, init_distributed, write_geojson, write_task1
+    from daik.apis import infer_scene, init_detector
+    from daik.inference import init_distributed, write_task1
     from daik.inference.preflight import check_outputs, crs_notice
 
     if args.threads:
@@ -113,20 +99,14 @@ def main(argv=None):
     notice = crs_notice(args.raster) if rank == 0 else None
     if notice:
         print(notice, file=sys.stderr)
-    model, cfg, names = load_detector(args.config, args.checkpoint, args.cfg_options, device=args.device)
-    if args.score_thr is not None:
-        model.head.test_cfg["score_thr"] = args.score_thr
-    opts = infer_options(args, cfg)
-    norm = dict(bands=opts["bands"], stretch=opts["stretch"], percentiles=tuple(opts["percentiles"]))
-    predictor = TiledPredictor(DetectorPatchFn(model), patch_size=opts["patch"], gap=opts["gap"],
-                               rates=opts["rates"], batch_size=opts["batch_size"], prefetch=args.prefetch,
-                               merge_iou_thr=args.iou_thr, drop_on_nodata=not args.keep_nodata,
-                               progress=not args.no_progress, **norm)
-    result = predictor.predict(args.raster)
+    model = init_detector(args.config, args.checkpoint, device=args.device, cfg_options=args.cfg_options)
+    names = model.dataset_meta["classes"]
+    given = {k: getattr(args, k) for k in ("bands", "stretch", "percentiles") if getattr(args, k) is not None}
+    result = infer_scene(model, args.raster, out=args.out, patch=args.patch, gap=args.gap, rates=args.rates,
+                         batch_size=args.batch_size, prefetch=args.prefetch, score_thr=args.score_thr,
+                         iou_thr=args.iou_thr, keep_nodata=args.keep_nodata, progress=not args.no_progress, **given)
     if rank != 0:
         return None
-    result.stats["threads"] = torch.get_num_threads()
-    write_geojson(args.out, result, names)
     if args.task1_dir:
         write_task1(args.task1_dir, result, names)
     if args.quicklook:

@@ -71,7 +71,7 @@ class RotatedDistiller(BaseModel):
             ``dict(schedule="constant"|"cosine"|"linear", start, end, warmup_iters, by_epoch)``
             (see :func:`daik.distill.hooks.kd_weight`), so a method config carries its schedule.
         fuse_teacher: run the frozen teacher in its deployment form (RepVGG branches and batch
-            norms folded; the same function, about 15-20% cheaper on a CPU).
+            norms folded; the same function, cheaper).
         init_cfg: mmengine init config.
     """
 

@@ -45,7 +45,7 @@ class DetectorPatchFn:
             ``pred_instances`` (``RotatedYOLO``, a distiller's student...), in eval mode.
         fuse: run a reparameterised copy (:func:`daik.models.reparameterize`: RepVGG branches
             and batch norms folded; the caller's model is left as it is). Same detections up to
-            float rounding, 1.5x faster for the n model at 1024 px on one CPU thread.
+            float rounding, and faster (``daik bench infer`` measures it).
     """
 
     def __init__(self, model, fuse: bool = True):

@@ -12,10 +12,9 @@ from daik.data.synthetic import make_config, write_tile
 from daik.inference import RasterReadError, RasterSource, write_geojson
 from daik.inference.preflight import OutputPathError
 
-from .test_infer_tool import ARGS, CONFIG, IN_PROCESS, ROOT, checkpoint  # noqa: F401  (fixture)
-
-
 from daik.cli import infer as infer_large
+
+from .test_infer_tool import ARGS, CONFIG, IN_PROCESS, ROOT, checkpoint  # noqa: F401  (fixture)
 
 
 @pytest.fixture()
@@ -24,7 +23,9 @@ def no_model(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the model was loaded before the outputs were checked")
 
-    monkeypatch.setattr(infer_large, "load_detector", refuse)
+    import daik.apis
+
+    monkeypatch.setattr(daik.apis, "init_detector", refuse)
 
 
 def _run(raster, ckpt, *extra):

@@ -1,17 +1,3 @@
-# CAKD ("Cross-Label Assignment Knowledge Distillation for End-to-End Object Detection"): a
-# one-to-one, NMS-free student head; its neck maps go through the teacher's head and those cross
-# predictions are distilled at the points a task-aware (cls x IoU) assignment of the teacher selects.
-_base_ = ["./_base_/n_from_s.py"]
-
-model = dict(
-    student=dict(
-        head=dict(type="RotatedYOLOv6O2OHead"),
-        train_cfg=dict(assigner=dict(_delete_=True, type="RotatedOneToOneAssigner", alpha=1.0, beta=1.0),
-                       warmup_assigner=None, warmup_epochs=0),
-        test_cfg=dict(nms=None, multi_label=False),
-    ),
-    components=dict(
-        cakd=dict(type="CrossAssignmentDistillation", stage=0, topk=13, alpha=1.0, beta=1.0, cls_weight=1.0,
-                  dfl_weight=1.0, angle_weight=0.2, box_weight=2.5),
-    ),
-)
+# cakd with the generic pair (YOLOv6-R-n from YOLOv6-R-s, DOTA classes), no data: the model a
+# data set config adds to; see configs/distill/methods/cakd.py for the method.
+_base_ = ["./pairs/n_from_s.py", "./methods/cakd.py"]

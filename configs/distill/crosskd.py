@@ -1,9 +1,3 @@
-# CrossKD ("CrossKD: Cross-Head Knowledge Distillation for Object Detection", 2023/24): the
-# student's stem output (stage 1, CrossKD's i=3 on this head) through the frozen teacher head's
-# branch convs and predictors, distilled to the teacher's predictions.
-_base_ = ["./_base_/n_from_s.py"]
-
-model = dict(components=dict(
-    cross=dict(type="CrossHeadDistillation", stage=1, align_stats=True, cls_weight=1.0, cls_beta=1.0,
-               dfl_weight=1.0, dfl_temperature=1.0, angle_weight=0.2, angle_temperature=1.0, box_weight=2.5),
-))
+# crosskd with the generic pair (YOLOv6-R-n from YOLOv6-R-s, DOTA classes), no data: the model a
+# data set config adds to; see configs/distill/methods/crosskd.py for the method.
+_base_ = ["./pairs/n_from_s.py", "./methods/crosskd.py"]

@@ -1,6 +1,3 @@
-# CrossKD + PKD on the neck maps (CrossKD's "+PKD" setting).
-_base_ = ["./crosskd.py"]
-
-model = dict(components=dict(
-    pkd=dict(type="FeatureImitation", mode="pkd", stage=0, loss_weight=6.0),
-))
+# crosskd_pkd with the generic pair (YOLOv6-R-n from YOLOv6-R-s, DOTA classes), no data: the model a
+# data set config adds to; see configs/distill/methods/crosskd_pkd.py for the method.
+_base_ = ["./pairs/n_from_s.py", "./methods/crosskd_pkd.py"]

@@ -1,4 +1,3 @@
-# DAIK ablation: AD only.
-_base_ = ["./daik_full.py"]
-
-model = dict(components=dict(aal=None, sad=None, ld=None, cls_kd=None))
+# daik_ad with the generic pair (YOLOv6-R-n from YOLOv6-R-s, DOTA classes), no data: the model a
+# data set config adds to; see configs/distill/methods/daik_ad.py for the method.
+_base_ = ["./pairs/n_from_s.py", "./methods/daik_ad.py"]

@@ -1,4 +1,3 @@
-# DAIK ablation: AD + AAL + SAD (no LD, no classification KD).
-_base_ = ["./daik_full.py"]
-
-model = dict(components=dict(ld=None, cls_kd=None))
+# daik_ad_aal_sad with the generic pair (YOLOv6-R-n from YOLOv6-R-s, DOTA classes), no data: the model a
+# data set config adds to; see configs/distill/methods/daik_ad_aal_sad.py for the method.
+_base_ = ["./pairs/n_from_s.py", "./methods/daik_ad_aal_sad.py"]

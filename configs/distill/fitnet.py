@@ -1,7 +1,3 @@
-# FitNet ("FitNets: Hints for Thin Deep Nets", 2015): MSE of 1x1-adapted student neck maps to the
-# teacher's.
-_base_ = ["./_base_/n_from_s.py"]
-
-model = dict(components=dict(
-    fitnet=dict(type="FeatureImitation", mode="fitnet", stage=0, loss_weight=1.0),
-))
+# fitnet with the generic pair (YOLOv6-R-n from YOLOv6-R-s, DOTA classes), no data: the model a
+# data set config adds to; see configs/distill/methods/fitnet.py for the method.
+_base_ = ["./pairs/n_from_s.py", "./methods/fitnet.py"]

@@ -1,8 +1,3 @@
-# FRS ("Distilling Object Detectors with Feature Richness", 2021): the teacher's max class
-# probability weights neck and class-probability imitation; 500-iteration linear KD warm-up.
-_base_ = ["./_base_/n_from_s.py"]
-
-model = dict(
-    components=dict(frs=dict(type="FeatureRichnessDistillation", feat_weight=0.1, cls_weight=0.05, kernel_size=3)),
-    kd_schedule=dict(schedule="constant", start=1.0, warmup_iters=500, by_epoch=False),
-)
+# frs with the generic pair (YOLOv6-R-n from YOLOv6-R-s, DOTA classes), no data: the model a
+# data set config adds to; see configs/distill/methods/frs.py for the method.
+_base_ = ["./pairs/n_from_s.py", "./methods/frs.py"]

@@ -1,8 +1,3 @@
-# LD ("Localization Distillation for Dense Object Detection", 2022) on the DFL logits of the
-# positives, with classification KD on the positives.
-_base_ = ["./_base_/n_from_s.py"]
-
-model = dict(components=dict(
-    ld=dict(type="LocalizationDistillation", loss_weight=0.25, temperature=10.0),
-    cls_kd=dict(type="ClassDistillation", loss_weight=1.0, mode="binary", region="pos", temperature=1.0),
-))
+# ld with the generic pair (YOLOv6-R-n from YOLOv6-R-s, DOTA classes), no data: the model a
+# data set config adds to; see configs/distill/methods/ld.py for the method.
+_base_ = ["./pairs/n_from_s.py", "./methods/ld.py"]

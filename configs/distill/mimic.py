@@ -1,7 +1,3 @@
-# Plain prediction mimicking over every point (class probabilities, DFL and CSL distributions):
-# the baseline every distillation method must beat.
-_base_ = ["./_base_/n_from_s.py"]
-
-model = dict(components=dict(
-    mimic=dict(type="PredictionMimicking", cls_weight=1.0, dfl_weight=0.25, angle_weight=0.05, temperature=1.0),
-))
+# mimic with the generic pair (YOLOv6-R-n from YOLOv6-R-s, DOTA classes), no data: the model a
+# data set config adds to; see configs/distill/methods/mimic.py for the method.
+_base_ = ["./pairs/n_from_s.py", "./methods/mimic.py"]

@@ -1,7 +1,3 @@
-# PKD ("PKD: General Distillation Framework for Object Detectors via Pearson Correlation
-# Coefficient", 2022) on the neck maps, weight 6 per level.
-_base_ = ["./_base_/n_from_s.py"]
-
-model = dict(components=dict(
-    pkd=dict(type="FeatureImitation", mode="pkd", stage=0, loss_weight=6.0),
-))
+# pkd with the generic pair (YOLOv6-R-n from YOLOv6-R-s, DOTA classes), no data: the model a
+# data set config adds to; see configs/distill/methods/pkd.py for the method.
+_base_ = ["./pairs/n_from_s.py", "./methods/pkd.py"]

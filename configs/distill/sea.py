@@ -1,9 +1,3 @@
-# SEA ("SEA: Bridging the Gap Between One- and Two-stage Detector Distillation via SEmantic-aware
-# Alignment", 2022): category anchors (centre / edge regions of the rotated boxes, background),
-# pixel-to-anchor topology KD, DFL-distribution alignment inside the boxes.
-_base_ = ["./_base_/n_from_s.py"]
-
-model = dict(components=dict(
-    sea=dict(type="SemanticAlignmentDistillation", anchor_weight=1.0, topo_weight=1.0, loc_weight=0.25,
-             temperature=0.1, center_ratio=0.5, loc_temperature=10.0),
-))
+# sea with the generic pair (YOLOv6-R-n from YOLOv6-R-s, DOTA classes), no data: the model a
+# data set config adds to; see configs/distill/methods/sea.py for the method.
+_base_ = ["./pairs/n_from_s.py", "./methods/sea.py"]

@@ -1,6 +1,6 @@
 # YOLOv6-R-s on DIOR-R (800 x 800 images, 20 classes), YOLOv6's SGD recipe over 100 epochs.
 _base_ = [
-    "../_base_/models/rotated_yolov6_s.py",
+    "../_base_/models/rotated_yolo_s.py",
     "../_base_/datasets/dior.py",
     "../_base_/schedules/sgd_cosine_100e.py",
     "../_base_/default_runtime.py",

@@ -3,7 +3,7 @@
 #   python tools/make_synthetic.py data/synthetic_quick/train --preset quick --num-images 1000 --seed 0
 #   python tools/make_synthetic.py data/synthetic_quick/val --preset quick --num-images 200 --seed 1
 _base_ = [
-    "../_base_/models/rotated_yolov6_m.py",
+    "../_base_/models/rotated_yolo_m.py",
     "../_base_/datasets/synthetic_quick.py",
     "../_base_/quick_cpu.py",
 ]

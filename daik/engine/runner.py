@@ -10,14 +10,17 @@ import daik.engine  # noqa: F401  (registers daik's hooks and EMA)
 
 from .cfg_options import DictAction, check_cfg_options  # noqa: F401  (DictAction re-exported for tools)
 from .checked_runner import DaikRunner
+from .config import compose_distillation
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Read a config file and apply ``--cfg-options`` style overrides, refusing keys nothing
-    would read (:func:`daik.engine.cfg_options.check_cfg_options`)."""
+    """Read a config file (a distillation config's ``student`` / ``teacher`` / ``kd`` composed
+    into its ``model``: :func:`daik.engine.config.compose_distillation`) and apply
+    ``--cfg-options`` style overrides, refusing keys nothing would read
+    (:func:`daik.engine.cfg_options.check_cfg_options`)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f"config not found: {path}")
-    cfg = Config.fromfile(path)
+    cfg = compose_distillation(Config.fromfile(path), source=path)
     if cfg_options:
         check_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)

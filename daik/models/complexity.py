@@ -21,7 +21,7 @@ from .layers import reparameterize
 # YOLOv6 v3.0 (release 0.3.0 README, COCO, 640 x 640, deployed models).
 YOLOV6_V3_PUBLISHED = {"n": (4.7, 11.4), "s": (18.5, 45.3), "m": (34.9, 85.8), "l": (59.6, 150.7)}
 YOLOV6_V3_HORIZONTAL_REG_MAX = {"n": 0, "s": 0, "m": 16, "l": 16}
-CONFIG_PATTERN = os.path.join("configs", "_base_", "models", "rotated_yolov6_{}.py")
+CONFIG_PATTERN = os.path.join("configs", "_base_", "models", "rotated_yolo_{}.py")
 
 
 class HorizontalYOLOv6(nn.Module):

@@ -7,6 +7,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from daik.engine.runner import load_config
 from daik.registry import MODELS
 
 from .helpers import batch
@@ -33,7 +34,7 @@ EXPECTED = {  # config -> parts and the losses they must log
 
 @pytest.fixture(scope="module")
 def teacher_ckpt(tmp_path_factory):
-    cfg = Config.fromfile(os.path.join(ROOT, "configs", "_base_", "models", "rotated_yolov6_s.py"))
+    cfg = Config.fromfile(os.path.join(ROOT, "configs", "_base_", "models", "rotated_yolo_s.py"))
     torch.manual_seed(0)
     path = str(tmp_path_factory.mktemp("teacher") / "s.pth")
     torch.save({"state_dict": MODELS.build(cfg.model).state_dict()}, path)
@@ -48,7 +49,7 @@ def test_every_config_is_covered():
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: os.path.basename(p))
 def test_config_builds_and_logs_its_losses(path, teacher_ckpt):
     name = os.path.splitext(os.path.basename(path))[0]
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     assert cfg.model.type == "RotatedDistiller" and "custom_hooks" not in cfg  # model part only
     cfg.model.teacher_ckpt = teacher_ckpt
     model = MODELS.build(cfg.model)
@@ -82,7 +83,7 @@ def test_every_method_has_a_synthetic_config():
 
 @pytest.mark.parametrize("path", SYNTHETIC, ids=lambda p: os.path.basename(p))
 def test_synthetic_configs_are_full_training_configs(path):
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     assert {"train_dataloader", "optim_wrapper", "param_scheduler", "train_cfg", "val_evaluator"} <= set(cfg)
     if cfg.model.type == "RotatedDistiller":
         assert [h["type"] for h in cfg.custom_hooks].count("KDScheduleHook") == 1
@@ -93,7 +94,7 @@ def test_synthetic_configs_are_full_training_configs(path):
 
 @pytest.mark.parametrize("name", ["daik_full", "cakd", "cakd_student"])
 def test_synthetic_configs_build(name, synthetic_teacher_ckpt):
-    cfg = Config.fromfile(os.path.join(ROOT, "configs", "distill", "synthetic", f"{name}.py"))
+    cfg = load_config(os.path.join(ROOT, "configs", "distill", "synthetic", f"{name}.py"))
     if cfg.model.type == "RotatedDistiller":
         cfg.model.teacher_ckpt = synthetic_teacher_ckpt
     model = MODELS.build(cfg.model)
@@ -108,7 +109,7 @@ def test_teacher_paths_resolve_from_the_config_folder(tmp_path, monkeypatch):
     """The default teacher config path is relative to the config's folder: it resolves from any
     working directory."""
     monkeypatch.chdir(tmp_path)
-    cfg = Config.fromfile(os.path.join(ROOT, "configs", "distill", "daik_ad.py"))
+    cfg = load_config(os.path.join(ROOT, "configs", "distill", "daik_ad.py"))
     with pytest.raises(FileNotFoundError, match="teacher checkpoint not found"):
         MODELS.build(cfg.model)  # the config was found (else: teacher config not found)
 
@@ -121,7 +122,7 @@ BENCHMARK_SETS = sorted(glob.glob(os.path.join(ROOT, "configs", "distill", "dota
 def test_dota_and_dior_distillation_configs_build(path, tmp_path):
     """The DOTA / DIOR-R configs are full training configs whose student and teacher (its own
     config from configs/models/) agree on the data set's classes."""
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     want = 15 if os.sep + "dota" + os.sep in path else 20
     assert {"train_dataloader", "optim_wrapper", "param_scheduler", "train_cfg", "val_evaluator"} <= set(cfg)
     assert [h["type"] for h in cfg.custom_hooks].count("KDScheduleHook") == 1
@@ -144,8 +145,8 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
     """Each DAIK ablation builds with daik_full's parts and differs from daik_full only where its
     name says."""
     name = os.path.basename(path)[len("daik_full_"):-3]
-    full = Config.fromfile(os.path.join(ROOT, "configs", "distill", "synthetic", "daik_full.py")).model.to_dict()
-    cfg = Config.fromfile(path)
+    full = load_config(os.path.join(ROOT, "configs", "distill", "synthetic", "daik_full.py")).model.to_dict()
+    cfg = load_config(path)
     abl = cfg.model.to_dict()
     changed = {k for k in full["components"] if full["components"][k] != abl["components"][k]}
     if full["kd_schedule"] != abl["kd_schedule"]:
@@ -166,16 +167,16 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
 
 
 def test_sea_low_weight_ablation_changes_only_the_two_weights(synthetic_teacher_ckpt):
-    ablation = Config.fromfile(os.path.join(ROOT, "configs", "distill", "synthetic", "ablations",
+    ablation = load_config(os.path.join(ROOT, "configs", "distill", "synthetic", "ablations",
                                             "sea_low_weight.py")).model.to_dict()
-    sea = Config.fromfile(os.path.join(ROOT, "configs", "distill", "synthetic", "sea.py")).model.to_dict()
+    sea = load_config(os.path.join(ROOT, "configs", "distill", "synthetic", "sea.py")).model.to_dict()
     low, full = ablation["components"].pop("sea"), sea["components"].pop("sea")
     assert ablation == sea  # student, teacher, schedule and the other components as sea's
     assert (low["anchor_weight"], low["topo_weight"]) == (0.1, 0.1)
     assert (full["anchor_weight"], full["topo_weight"]) == (1.0, 1.0)
     assert {k: v for k, v in low.items() if not k.endswith(("anchor_weight", "topo_weight"))} == \
         {k: v for k, v in full.items() if not k.endswith(("anchor_weight", "topo_weight"))}
-    cfg = Config.fromfile(os.path.join(ROOT, "configs", "distill", "synthetic", "ablations", "sea_low_weight.py"))
+    cfg = load_config(os.path.join(ROOT, "configs", "distill", "synthetic", "ablations", "sea_low_weight.py"))
     cfg.model.teacher_ckpt = synthetic_teacher_ckpt
     part = MODELS.build(cfg.model).distill["sea"]
     assert (part.anchor_weight, part.topo_weight, part.loc_weight) == (0.1, 0.1, 0.25)
@@ -195,10 +196,8 @@ def test_every_benchmark_method_config_exists():
 def test_demo_configs_distil_the_pico_student_from_the_nano_teacher(method):
     """The demo's distillation configs hold exactly the student that student_pico.py trains alone
     (their comparison in `make demo` is like for like) and name the shipped teacher."""
-    from daik.engine.runner import load_config
-
     cfg = load_config(os.path.join(ROOT, "configs", "demo", f"{method}_pico.py"))
     pico = load_config(os.path.join(ROOT, "configs", "demo", "student_pico.py")).model.to_dict()
     assert cfg.model.student.to_dict() == pico and pico["backbone"]["widen_factor"] == 0.125
-    assert cfg.model.teacher_config == "../../demo/teacher_n.py"
+    assert cfg.model.teacher_config == os.path.join(ROOT, "configs", "demo", "teacher_n.py")
     assert cfg.model.teacher_ckpt == "checkpoints/demo_teacher_n.pth"

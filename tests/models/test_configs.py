@@ -10,7 +10,7 @@ from daik.models import reparameterize
 from daik.registry import MODELS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CFG = os.path.join(ROOT, "configs", "_base_", "models", "rotated_yolov6_{}.py")
+CFG = os.path.join(ROOT, "configs", "_base_", "models", "rotated_yolo_{}.py")
 # YOLOv6 v3.0 (README of release 0.3.0): params (M) of the deployed COCO models.
 PUBLISHED_PARAMS = {"n": 4.7, "s": 18.5, "m": 34.9, "l": 59.6}
 HORIZONTAL_REG_MAX = {"n": 0, "s": 0, "m": 16, "l": 16}  # n/s deploy without DFL

@@ -1,13 +1,7 @@
 # fitnet on daik's quick synthetic scenes: YOLOv6-R-n student, YOLOv6-R-s teacher. Train the teacher
 # first (it lands in work_dirs/rotated_yolo_s/epoch_30.pth, EMA weights):
-#   python tools/train.py configs/synthetic/rotated_yolo_s.py
-#   python tools/train.py configs/distill/synthetic/fitnet.py
+#   daik train configs/synthetic/rotated_yolo_s.py
+#   daik train configs/distill/synthetic/fitnet.py
 # The distilled checkpoint loads straight into the student's config for test and export:
-#   python tools/test.py configs/synthetic/rotated_yolo_n.py work_dirs/fitnet/epoch_30.pth
-_base_ = ["../fitnet.py", "../_base_/synthetic_quick.py"]
-
-model = dict(
-    student=dict(head=dict(num_classes=7), test_cfg=dict(score_thr=0.01, nms_pre=1000, max_per_img=300)),
-    teacher_config="../../synthetic/rotated_yolo_s.py",  # relative to configs/distill/_base_
-    teacher_ckpt="work_dirs/rotated_yolo_s/epoch_30.pth",
-)
+#   daik test configs/synthetic/rotated_yolo_n.py work_dirs/fitnet/epoch_30.pth
+_base_ = ["../_base_/synthetic_quick.py", "../pairs/n_from_s_synthetic.py", "../methods/fitnet.py"]

@@ -2,4 +2,4 @@
 # term) instead of the positives only. tools/bench_kd.py method daik_full_ad_dense.
 _base_ = ["../daik_full.py"]
 
-model = dict(components=dict(ad=dict(region="all")))
+kd = dict(components=dict(ad=dict(region="all")))

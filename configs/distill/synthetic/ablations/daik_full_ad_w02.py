@@ -2,4 +2,4 @@
 # instead of 5x (1): at T = 20 its gradient is then ~1/20 of CSL's. tools/bench_kd.py method daik_full_ad_w02.
 _base_ = ["../daik_full.py"]
 
-model = dict(components=dict(ad=dict(loss_weight=0.2)))
+kd = dict(components=dict(ad=dict(loss_weight=0.2)))

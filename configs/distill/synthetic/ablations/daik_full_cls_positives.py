@@ -3,4 +3,4 @@
 # teacher's dense class signal is ~50x weaker at initialisation. tools/bench_kd.py method daik_full_cls_positives.
 _base_ = ["../daik_full.py"]
 
-model = dict(components=dict(cls_kd=dict(normaliser="positives")))
+kd = dict(components=dict(cls_kd=dict(normaliser="positives")))

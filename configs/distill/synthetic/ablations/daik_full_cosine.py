@@ -3,4 +3,4 @@
 # tools/bench_kd.py method daik_full_cosine.
 _base_ = ["../daik_full.py"]
 
-model = dict(kd_schedule=dict(_delete_=True, schedule="cosine", start=1.0, end=0.01, by_epoch=True))
+kd = dict(schedule=dict(_delete_=True, schedule="cosine", start=1.0, end=0.01, by_epoch=True))

@@ -2,4 +2,4 @@
 # method daik_full_guide_only.
 _base_ = ["../daik_full.py"]
 
-model = dict(components=dict(sad=dict(kl_weight=0.0)))
+kd = dict(components=dict(sad=dict(kl_weight=0.0)))

@@ -2,4 +2,4 @@
 # method daik_full_kl_only.
 _base_ = ["../daik_full.py"]
 
-model = dict(components=dict(sad=dict(teacher_assign=False)))
+kd = dict(components=dict(sad=dict(teacher_assign=False)))

@@ -2,4 +2,4 @@
 # positives and sides, YOLOv6-R's DFL weight 0.5. tools/bench_kd.py method daik_full_ld_pos.
 _base_ = ["../daik_full.py"]
 
-model = dict(components=dict(ld=dict(region="pos", temperature=20.0, loss_weight=0.5, weighted=False)))
+kd = dict(components=dict(ld=dict(region="pos", temperature=20.0, loss_weight=0.5, weighted=False)))

@@ -3,4 +3,4 @@
 # tools/bench_kd.py method daik_full_pos_cls.
 _base_ = ["../daik_full.py"]
 
-model = dict(components=dict(cls_kd=dict(region="pos")))
+kd = dict(components=dict(cls_kd=dict(region="pos")))

@@ -4,5 +4,5 @@
 # daik_full_sin_table.
 _base_ = ["../daik_full.py"]
 
-model = dict(components=dict(aal=dict(_delete_=True, type="AALSinReweighting", ratio_thr=1.5, discrete=True,
+kd = dict(components=dict(aal=dict(_delete_=True, type="AALSinReweighting", ratio_thr=1.5, discrete=True,
                                       metric_coef=-0.5, loss_coef=1.0, losses=("cls", "bbox", "angle"))))

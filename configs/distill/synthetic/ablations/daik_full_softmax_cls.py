@@ -3,4 +3,4 @@
 # it of the sigmoid probabilities). tools/bench_kd.py method daik_full_softmax_cls.
 _base_ = ["../daik_full.py"]
 
-model = dict(components=dict(cls_kd=dict(mode="softmax", temperature=10.0)))
+kd = dict(components=dict(cls_kd=dict(mode="softmax", temperature=10.0)))

@@ -6,4 +6,4 @@
 # benchmark (tools/bench_kd.py, method sea_low_weight).
 _base_ = ["../sea.py"]
 
-model = dict(components=dict(sea=dict(anchor_weight=0.1, topo_weight=0.1)))
+kd = dict(components=dict(sea=dict(anchor_weight=0.1, topo_weight=0.1)))

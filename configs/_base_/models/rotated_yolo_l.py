@@ -1,6 +1,6 @@
 # YOLOv6-R large: YOLOv6 v3.0 YOLOv6-L backbone/neck: CSPBep stages (BepC3, csp_e 1/2), SimSPPF,
 # CSP RepBiFPAN, depth 1.0, width 1.0, trained with plain conv + SiLU blocks ("conv_silu").
-_base_ = "./rotated_yolov6_n.py"
+_base_ = "./rotated_yolo_n.py"
 
 deepen_factor = 1.0
 widen_factor = 1.0

@@ -1,0 +1,4 @@
+# DAIK ablation: AD + AAL + SAD (no LD, no classification KD).
+_base_ = ["./daik_full.py"]
+
+kd = dict(components=dict(ld=None, cls_kd=None))

@@ -1,0 +1,27 @@
+# DAIK ("Directional Alignment Instance Knowledge Distillation for Arbitrary-Oriented Object
+# Detection", IEEE TGRS 2023) as its authors' YOLOv6-R code builds it (see each part's docstring
+# for what daik follows and where it deviates):
+# - AD: the CSL loss plus lambda * T^2 * KL of the 180-bin angle softmax at T = 20 over the positives;
+# - AAL: the rotated-IoU lookup table LUT(AR, dtheta)^3 as a third factor of the assignment metric;
+# - SAD: the teacher's metric picks the student's positives, plus a bounded KL between the two
+#   models' normalised metrics over each ground truth's candidates;
+# - dense class KD (binary KL of the class probabilities at every point) and LD on the DFL bins at
+#   every point, both summed over the student's soft-target sum as its own losses are.
+# Chosen by measurement on the pico-from-nano benchmark (seed 0, mAP50; benchmarks/kd.md has the rows):
+# AD's lambda 1 (5x the CSL weight; 0.2 as the authors' weights gave 58.5, 10 drove clip_grad on
+# 91 % of the steps), LD at every point at T = 1 (the authors' positives-only LD at T = 20: 61.9
+# against 64.5), the dense terms over the soft-target sum (over the positives instead: 34.9 against
+# 48.7 with lambda 10), constant KD weights (YOLOv6-R's cosine decay is an ablation).
+# Ablations: daik_ad.py (AD only), daik_ad_aal.py (AD + AAL), daik_ad_aal_sad.py (AD + AAL + SAD),
+# configs/distill/synthetic/ablations/ (the old sin table, positives-only class KD, cosine decay, ...).
+kd = dict(
+    components=dict(
+        ad=dict(type="AngleDistillation", loss_weight=1.0, temperature=20.0),
+        aal=dict(type="AALAssignment", gamma=3.0),
+        sad=dict(type="SampleAlignmentDistillation", teacher_assign=True, kl_weight=1.0, temperature=0.1),
+        ld=dict(type="LocalizationDistillation", loss_weight=0.25, temperature=1.0, region="all", weighted=False),
+        cls_kd=dict(type="ClassDistillation", loss_weight=1.0, mode="binary", region="all", temperature=1.0,
+                    normaliser="targets"),
+    ),
+    schedule=dict(schedule="constant", start=1.0),
+)

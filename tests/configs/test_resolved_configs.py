@@ -1,0 +1,93 @@
+"""Distillation configs as three axes (student / teacher / kd): every shipped config resolves to
+what it ran before the axes existed, and the composition refuses what it cannot build.
+
+``resolved_digests.json`` holds, per shipped config, the digest of what it resolved to under the
+earlier layout (each method config restated its student, teacher config and checkpoint);
+:func:`daik.engine.config.config_digest` is taken over the keys that change a run, with paths
+under the repository written relative to it.
+"""
+import hashlib
+import json
+import os
+
+import pytest
+from mmengine.config import Config
+
+from daik.engine.config import (DistillConfigError, _relative_to, canonical_config, compose_distillation,
+                                config_digest, shipped_configs)
+from daik.engine.runner import load_config
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BEFORE = json.load(open(os.path.join(os.path.dirname(__file__), "resolved_digests.json")))
+# The one intended difference: the model files took the one name stem of the project
+# (configs/_base_/models/rotated_yolov6_<size>.py -> rotated_yolo_<size>.py), which renames the
+# generic pair's teacher config and its default checkpoint folder. Mapped back, the digests match.
+RENAMED = {"<root>/configs/_base_/models/rotated_yolo_s.py": "<root>/configs/_base_/models/rotated_yolov6_s.py",
+           "<root>/work_dirs/rotated_yolo_s/teacher.pth": "<root>/work_dirs/rotated_yolov6_s/teacher.pth"}
+
+
+def _digest_before_renames(cfg) -> str:
+    canonical = _relative_to(canonical_config(cfg), ROOT)
+    model = canonical.get("model", {})
+    for key in ("teacher_config", "teacher_ckpt"):
+        if key in model:
+            model[key] = RENAMED.get(model[key], model[key])
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=repr).encode()).hexdigest()
+
+
+def test_the_shipped_configs_are_the_ones_recorded():
+    assert set(shipped_configs(ROOT)) == set(BEFORE)
+
+
+@pytest.mark.parametrize("config", sorted(BEFORE))
+def test_every_shipped_config_resolves_to_what_it_ran_before(config, monkeypatch):
+    monkeypatch.chdir(ROOT)  # checkpoints are read relative to the working directory
+    cfg = load_config(config)
+    assert _digest_before_renames(cfg) == BEFORE[config]
+    assert not any(key in cfg for key in ("student", "teacher", "kd")), "the axes are consumed"
+
+
+def test_the_digest_sees_what_changes_a_run_and_not_how_the_files_are_laid_out(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    a = load_config("configs/distill/synthetic/daik_full.py")
+    b = load_config("configs/distill/synthetic/daik_full.py")
+    b["widen_factor"] = 0.5  # a module variable: consumed while the files were read
+    assert config_digest(a, ROOT) == config_digest(b, ROOT)
+    b.model.components.ad.temperature = 5.0
+    assert config_digest(a, ROOT) != config_digest(b, ROOT)
+
+
+def _axes(**over):
+    cfg = Config(dict(student=dict(config=os.path.join(ROOT, "configs", "synthetic", "rotated_yolo_n.py")),
+                      teacher=dict(config="t.py", checkpoint="t.pth"),
+                      kd=dict(components=dict(ld=dict(type="LocalizationDistillation")))))
+    for key, value in over.items():
+        if value is None:
+            cfg.pop(key)
+        else:
+            cfg[key] = value
+    return cfg
+
+
+def test_a_method_changes_the_student_it_is_given_and_nothing_else():
+    """CAKD's one-to-one head lands on whatever student the pair names (the pico student here),
+    keeping that student's widths: no diffing against a reference student."""
+    cfg = load_config(os.path.join(ROOT, "configs", "distill", "synthetic", "cakd.py"))
+    pico = _axes(student=dict(config=os.path.join(ROOT, "configs", "demo", "student_pico.py")),
+                 kd=Config.fromfile(os.path.join(ROOT, "configs", "distill", "methods", "cakd.py")).kd)
+    student = compose_distillation(pico).model.student
+    assert student.head.type == "RotatedYOLOv6O2OHead" == cfg.model.student.head.type
+    assert student.head.widen_factor == 0.125 and cfg.model.student.head.widen_factor == 0.25
+    assert student.train_cfg.assigner == dict(type="RotatedOneToOneAssigner", alpha=1.0, beta=1.0)
+
+
+@pytest.mark.parametrize("over, message", [
+    (dict(teacher=None), "teacher"),
+    (dict(teacher=dict(config="t.py")), "config=..., checkpoint=..."),
+    (dict(kd=dict(components={}, shedule={})), "unknown keys in kd"),
+    (dict(student=dict(config="/no/such/student.py")), "student config not found"),
+    (dict(student=dict(head=dict(num_classes=3))), "model dict"),
+])
+def test_incomplete_axes_are_refused_naming_what_is_wrong(over, message):
+    with pytest.raises(DistillConfigError, match=message):
+        compose_distillation(_axes(**over), source="my_config.py")

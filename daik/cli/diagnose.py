@@ -21,8 +21,8 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from daik.distill.diagnostics import collect, plot_angle_histograms, plot_history
-from daik.distill.teacher import resolve_path
-from daik.distill.timing import drawn_batch, kd_step_cost
+from daik.distill.teacher import DISTILL_PREFIX, resolve_path
+from daik.distill.timing import drawn_batch, kd_step_cost, kd_step_profile
 from daik.checkpoint import CheckpointMismatchError, describe_mismatch, load_plain_checkpoint, load_weights
 from daik.engine.runner import DictAction, load_config
 from daik.registry import MODELS
@@ -39,6 +39,9 @@ def parse_args(argv=None):
     p.add_argument("--num-batches", type=int, default=10, help="training batches to diagnose")
     p.add_argument("--history", help="kd_diagnostics.json written by KDDiagnosticsHook, to plot")
     p.add_argument("--time-steps", type=int, default=0, help="time this many steps (drawn scenes)")
+    p.add_argument("--profile-steps", type=int, default=0,
+                   help="profile this many steps (torch.profiler): where a distillation step's time goes, "
+                        "scope by scope, beside a student-only step")
     p.add_argument("--size", type=int, default=256, help="image size of the timing batch")
     p.add_argument("--batch-size", type=int, default=2, help="images in the timing batch")
     p.add_argument("--threads", type=int, default=1, help="torch threads (1: steady timings on a shared machine)")
@@ -60,7 +63,7 @@ def build_distiller(args, cfg: Config):
     if args.student_ckpt:
         # strict but for the distillation-only modules a plain student's checkpoint does not have
         skipped = load_weights(model, load_plain_checkpoint(args.student_ckpt), strict=False, source=args.student_ckpt)
-        adapters = [k for k in skipped["missing"] if k.startswith("distill.")]
+        adapters = [k for k in skipped["missing"] if k.startswith(DISTILL_PREFIX)]
         wrong = {k: [x for x in v if x not in adapters] for k, v in skipped.items()}
         if any(wrong.values()):
             raise CheckpointMismatchError(f"{args.student_ckpt} does not fit the student of {args.config}:\n  "
@@ -77,6 +80,19 @@ def run_timing(model, args) -> dict:
     print(f"{os.path.basename(args.config)}: student step {res['student_s']:.3f} s, distillation step "
           f"{res['distill_s']:.3f} s ({res['ratio']:.2f}x), teacher forward {res['teacher_forward_s']:.3f} s "
           f"({100 * res['teacher_share']:.0f}% of the extra)")
+    return res
+
+
+def run_profile(model, args) -> dict:
+    torch.set_num_threads(args.threads)
+    res = kd_step_profile(model, drawn_batch(args.batch_size, args.size), steps=args.profile_steps)
+    print(f"{os.path.basename(args.config)}: student step {1e3 * res['student_s']:.0f} ms, distillation step "
+          f"{1e3 * res['distill_s']:.0f} ms ({res['ratio']:.2f}x; both under the profiler)")
+    width = max(len(k) for k in list(res["distill"]) + list(res["student"]))
+    for scope in res["distill"]:
+        d, s = res["distill"][scope], res["student"].get(scope)
+        print(f"  {scope:<{width}}  {1e3 * d:8.1f} ms  {100 * d / res['distill_s']:5.1f} %"
+              + (f"   (student alone {1e3 * s:.1f} ms)" if s is not None else ""))
     return res
 
 
@@ -98,13 +114,15 @@ def main(argv=None) -> dict:
     if args.history:
         with open(args.history) as f:
             result["history_plot"] = plot_history(json.load(f), os.path.join(args.out_dir, "kd_history.png"))
-    if args.time_steps or not args.history:
+    if args.time_steps or args.profile_steps or not args.history:
         cfg = load_config(args.config, args.cfg_options)  # unknown option keys are errors
         init_default_scope(cfg.get("default_scope", "daik"))
         model = build_distiller(args, cfg)
         if args.time_steps:
             result["timing"] = run_timing(model, args)
-        else:
+        if args.profile_steps:
+            result["profile"] = run_profile(model, args)
+        if not (args.time_steps or args.profile_steps):
             result["diagnostics"] = run_diagnostics(model, cfg, args)
     with open(os.path.join(args.out_dir, "kd_diagnostics_result.json"), "w") as f:
         json.dump(result, f, indent=1, default=str)

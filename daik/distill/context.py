@@ -7,6 +7,7 @@ teacher modules outside this record, with gradients on).
 from typing import Dict, List, Optional, Sequence
 
 import torch
+from torch.profiler import record_function
 import torch.nn as nn
 
 from daik.models.heads import DecodedPreds, RawPreds
@@ -29,7 +30,8 @@ class KDContext:
     def __init__(self, student: nn.Module, teacher: nn.Module, inputs: torch.Tensor, data_samples: Sequence):
         self.student, self.teacher = student, teacher
         self.inputs, self.data_samples = inputs, data_samples
-        self.s_feats: List[torch.Tensor] = student.extract_feat(inputs)
+        with record_function("daik/student.forward"):
+            self.s_feats: List[torch.Tensor] = student.extract_feat(inputs)
         self._s_towers: Dict[int, Tower] = {0: self.s_feats}
         self._t_towers: Dict[int, Tower] = {}
         self._t_assign: Dict[int, AssignResult] = {}
@@ -52,7 +54,8 @@ class KDContext:
     def student_tower(self, k: int) -> Tower:
         """The student head's stage-``k`` features (see :mod:`daik.models.heads.effide_head`)."""
         if k not in self._s_towers:
-            self._s_towers[k] = self.s_head.forward_tower(self.s_feats, k)
+            with record_function("daik/student.forward"):
+                self._s_towers[k] = self.s_head.forward_tower(self.s_feats, k)
         return self._s_towers[k]
 
     @property
@@ -80,14 +83,14 @@ class KDContext:
     def t_feats(self) -> List[torch.Tensor]:
         """The teacher's neck maps (no gradient)."""
         if 0 not in self._t_towers:
-            with torch.no_grad():
+            with torch.no_grad(), record_function("daik/teacher.forward"):
                 self._t_towers[0] = self.teacher.extract_feat(self.inputs)
         return self._t_towers[0]
 
     def teacher_tower(self, k: int) -> Tower:
         """The teacher head's stage-``k`` features (no gradient)."""
         if k not in self._t_towers:
-            with torch.no_grad():
+            with torch.no_grad(), record_function("daik/teacher.forward"):
                 self._t_towers[k] = self.t_head.forward_tower(self.t_feats, k)
         return self._t_towers[k]
 
@@ -95,7 +98,7 @@ class KDContext:
     def t_raw(self) -> RawPreds:
         """The teacher's raw predictions (no gradient)."""
         if self._t_raw is None:
-            with torch.no_grad():
+            with torch.no_grad(), record_function("daik/teacher.forward"):
                 self._t_raw = self.t_head.predict_raw(self.t_feats)
         return self._t_raw
 
@@ -103,7 +106,7 @@ class KDContext:
     def t_dec(self) -> DecodedPreds:
         """The teacher's decoded predictions (no gradient)."""
         if self._t_dec is None:
-            with torch.no_grad():
+            with torch.no_grad(), record_function("daik/teacher.decode"):
                 self._t_dec = self.t_head.decode(self.t_raw)
         return self._t_dec
 
@@ -113,7 +116,7 @@ class KDContext:
         key = id(assigner)
         if metric_factor is None and key in self._t_assign:
             return self._t_assign[key]
-        with torch.no_grad():
+        with torch.no_grad(), record_function("daik/teacher.assign"):
             res = self.t_head.assign(self.t_raw, self.t_dec, self.gt, metric_factor=metric_factor,
                                      assigner=assigner)
         if metric_factor is None:

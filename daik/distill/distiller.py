@@ -17,6 +17,7 @@ from typing import Dict, List, Optional, Sequence, Union
 import torch
 import torch.nn as nn
 from mmengine.model import BaseModel
+from torch.profiler import record_function
 
 from daik.registry import MODELS
 
@@ -154,7 +155,9 @@ class RotatedDistiller(BaseModel):
         ctx = KDContext(self.student, self.teacher, inputs, data_samples)
         losses = self.student_losses(ctx)
         for name, part in self.distill.items():
-            for key, value in part(ctx).items():
+            with record_function(f"daik/kd.{name}"):
+                part_losses = part(ctx)
+            for key, value in part_losses.items():
                 if key in losses:
                     raise KeyError(f"distillation part {name!r} returns {key!r}, which another part or the "
                                    "student already returns")
@@ -171,16 +174,19 @@ class RotatedDistiller(BaseModel):
         metric factors) and compute its losses (with the parts' weights); fills ``ctx``."""
         head = self.student.head
         k = max([p.student_stage for p in self.parts if p.student_stage is not None], default=0)
-        raw = head.flatten(head.forward_preds(ctx.student_tower(k), k))
-        ctx.s_raw, ctx.s_dec = raw, head.decode(raw)
-        ctx.gt = head.gt_from_samples(ctx.data_samples)
+        with record_function("daik/student.forward"):
+            raw = head.flatten(head.forward_preds(ctx.student_tower(k), k))
+            ctx.s_raw, ctx.s_dec = raw, head.decode(raw)
+            ctx.gt = head.gt_from_samples(ctx.data_samples)
         ctx.parts_factor = lambda preds: _combine_factors(
             [f for f in (p.metric_factor(ctx, preds) for p in self.parts) if f is not None])
         ctx.s_factor = ctx.parts_factor(None)
         guide = teacher_guided(self.parts)
-        if guide is not None:  # the teacher's metric (same factors, on its own angles) picks the positives
-            ctx.assign = guide.assignment(ctx, ctx.s_factor, ctx.t_factor)
-        else:
-            ctx.assign = head.assign(ctx.s_raw, ctx.s_dec, ctx.gt, metric_factor=ctx.s_factor)
+        with record_function("daik/student.assign"):
+            if guide is not None:  # the teacher's metric (same factors, on its own angles) picks the positives
+                ctx.assign = guide.assignment(ctx, ctx.s_factor, ctx.t_factor)
+            else:
+                ctx.assign = head.assign(ctx.s_raw, ctx.s_dec, ctx.gt, metric_factor=ctx.s_factor)
         weights = _merge_weights(p.loss_weights(ctx) for p in self.parts)
-        return head.loss_by_assign(ctx.s_raw, ctx.s_dec, ctx.assign, weights)
+        with record_function("daik/student.loss"):
+            return head.loss_by_assign(ctx.s_raw, ctx.s_dec, ctx.assign, weights)

@@ -87,3 +87,76 @@ def kd_step_cost(distiller, raw_batch: dict, steps: int = 5) -> Dict[str, float]
     s, d, t = (statistics.median(col) for col in zip(*rows))
     return dict(student_s=s, distill_s=d, teacher_forward_s=t,
                 ratio=statistics.median(r[1] / r[0] for r in rows), teacher_share=min(t / max(d - s, 1e-9), 1.0))
+
+
+def _exclusive_label_times(events, prefix: str = "daik/") -> Dict[str, float]:
+    """Seconds spent in each ``record_function`` label under ``prefix``, without the time of the
+    labelled scopes nested in it (a teacher forward run lazily inside a KD part counts once, as
+    the teacher's)."""
+    totals: Dict[str, float] = {}
+    for ev in events:
+        if not ev.name.startswith(prefix):
+            continue
+        span = (ev.time_range.end - ev.time_range.start) / 1e6
+        label = ev.name[len(prefix):]
+        totals[label] = totals.get(label, 0.0) + span
+        parent = ev.cpu_parent
+        while parent is not None and not parent.name.startswith(prefix):
+            parent = parent.cpu_parent
+        if parent is not None:
+            outer = parent.name[len(prefix):]
+            totals[outer] = totals.get(outer, 0.0) - span
+    return totals
+
+
+def kd_step_profile(distiller, raw_batch: dict, steps: int = 3) -> Dict[str, object]:
+    """Where a distillation step's time goes, from ``torch.profiler`` over ``steps`` steps (after
+    a warm-up step), next to a student-only step profiled the same way.
+
+    The scopes (``record_function`` labels ``daik/...`` in the distiller and its context):
+    ``student.forward``, ``student.assign`` (incl. a teacher-guided assignment), ``student.loss``,
+    ``teacher.forward`` (the teacher's tower and head, no gradient), ``teacher.decode``,
+    ``teacher.assign``, ``kd.<part>`` (each part's losses; teacher-head passes on student
+    features, as CrossKD's, count here), ``backward``, ``optimizer``; ``other`` is the rest of the
+    step. Times are exclusive (nested scopes subtracted) and per step.
+
+    Returns:
+        ``{"distill": {scope: seconds}, "student": {scope: seconds}, "distill_s", "student_s",
+        "ratio"}`` with the step totals measured under the profiler.
+    """
+    from torch.profiler import ProfilerActivity, profile, record_function
+
+    distiller.train()
+    data = distiller.data_preprocessor(raw_batch, True)
+    state = {k: v.clone() for k, v in distiller.state_dict().items()}
+
+    def make_step(model, params):
+        opt = torch.optim.SGD(params, lr=1e-6)
+
+        def step():
+            with record_function("daik/forward"):
+                losses = model(**data, mode="loss")
+            opt.zero_grad(set_to_none=True)
+            with record_function("daik/backward"):
+                sum(v for k, v in losses.items() if k.startswith("loss")).backward()
+            with record_function("daik/optimizer"):
+                opt.step()
+        return step
+
+    out: Dict[str, object] = {}
+    for name, model in (("student", distiller.student), ("distill", distiller)):
+        step = make_step(model, model.parameters())
+        step()  # warm-up
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            start = time.perf_counter()
+            for _ in range(steps):
+                step()
+            total = (time.perf_counter() - start) / steps
+        scopes = {k: v / steps for k, v in _exclusive_label_times(prof.events()).items()}
+        scopes["other"] = scopes.pop("forward", 0.0)  # forward work outside the finer scopes
+        scopes["other"] += max(total - sum(scopes.values()), 0.0)  # zero_grad, the loop
+        out[name] = dict(sorted(scopes.items(), key=lambda kv: -kv[1]))
+        out[name + "_s"] = total
+    distiller.load_state_dict(state)
+    out["ratio"] = out["distill_s"] / out["student_s"]
+    return out

@@ -19,14 +19,13 @@ import tempfile
 import time
 from multiprocessing import Pool
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 
 from daik.data.image_io import write_image_rgb  # noqa: E402
 from daik.data.synthetic import make_config, write_dataset  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _write_noise_png(args):

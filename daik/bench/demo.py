@@ -14,8 +14,8 @@ import os
 import os.path as osp
 import time
 
-from daik.engine.kd_benchmark import ROOT, BenchSettings, make_synthetic_split, run_benchmark
-from daik.engine.kd_report import bar_plot, markdown_table, summarise
+from daik.bench.kd_runner import ROOT, BenchSettings, make_synthetic_split, run_benchmark
+from daik.bench.kd_report import bar_plot, markdown_table, summarise
 
 TEACHER_CKPT = osp.join(ROOT, "checkpoints", "demo_teacher_n.pth")
 

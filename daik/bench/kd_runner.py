@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
-from daik.engine.kd_cache import StaleRunError, gradient_stats, load_cached, run_settings, write_result
+from daik.bench.kd_cache import StaleRunError, gradient_stats, load_cached, run_settings, write_result
 from daik.engine.runner import load_config
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

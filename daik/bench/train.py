@@ -17,10 +17,9 @@ import platform
 import statistics
 import sys
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, ROOT)
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from daik.engine.kd_benchmark import BenchSettings, _run, build_run_config, iteration_times  # noqa: E402
+from daik.bench.kd_runner import BenchSettings, _run, build_run_config, iteration_times  # noqa: E402
 from daik.utils import git_commit, replace_section  # noqa: E402
 
 

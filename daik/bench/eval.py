@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from daik.classes import DOTA_V1_0  # noqa: E402
 from daik.evaluation import eval_dota_task1  # noqa: E402

@@ -18,8 +18,8 @@ import statistics
 import os.path as osp
 import sys
 
-from daik.engine.kd_benchmark import ROOT, BenchSettings, StaleRunError, make_synthetic_split, run_benchmark
-from daik.engine.kd_report import bar_plot, gradient_table, markdown_table, summarise
+from daik.bench.kd_runner import ROOT, BenchSettings, StaleRunError, make_synthetic_split, run_benchmark
+from daik.bench.kd_report import bar_plot, gradient_table, markdown_table, summarise
 from daik.utils import replace_section
 
 METHODS = {

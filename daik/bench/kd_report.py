@@ -1,4 +1,4 @@
-"""Summary, markdown table and bar plot of a distillation benchmark (:mod:`.kd_benchmark`)."""
+"""Summary, markdown table and bar plot of a distillation benchmark (:mod:`.kd_runner`)."""
 import math
 import re
 import statistics

@@ -1,0 +1,10 @@
+"""Benchmark of ``daik.evaluation.eval_dota_task1`` against a pure shapely implementation of
+the same metric (:mod:`daik.bench.eval`; also ``daik bench eval``).
+
+    python tools/bench_eval.py --num-images 1000 --out benchmarks/eval.json
+    python tools/bench_eval.py --quick            # 100 images, for a smoke run
+"""
+from daik.bench.eval import main
+
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,7 @@
 4. evaluate all on the held-out scenes (DOTA Task1 mAP), print the table and where the plots are.
 
     python tools/demo.py [--work-dir work_dirs/demo] [--epochs 8] [--threads 2]
+    python -m daik.bench.demo ...          # the same
 """
 import argparse
 import glob
@@ -14,8 +15,9 @@ import os
 import os.path as osp
 import time
 
-from daik.bench.kd_runner import ROOT, BenchSettings, make_synthetic_split, run_benchmark
+from daik.bench.common import ROOT, write_text
 from daik.bench.kd_report import bar_plot, markdown_table, summarise
+from daik.bench.kd_runner import BenchSettings, make_synthetic_split, run_benchmark
 
 TEACHER_CKPT = osp.join(ROOT, "checkpoints", "demo_teacher_n.pth")
 
@@ -49,8 +51,7 @@ def main(argv=None):
     table = markdown_table(summary)
     plot = osp.join(args.work_dir, "kd_map50.png")
     bar_plot(summary, plot)
-    with open(osp.join(args.work_dir, "table.md"), "w") as f:
-        f.write(table)
+    write_text(osp.join(args.work_dir, "table.md"), table)
     print("\n" + table)
     print(f"[demo] done in {time.time() - start:.0f} s. Plots:")
     print(f"  mAP50 of teacher, student and distilled students: {plot}")

@@ -1,8 +1,8 @@
 """Benchmark of ``daik.evaluation.eval_dota_task1`` against a pure shapely implementation of
 the same metric, in one run, on synthetic DOTA-like ground truth and detections.
 
-    python tools/bench_eval.py --num-images 1000 --out benchmarks/eval.json
-    python tools/bench_eval.py --quick            # 100 images, for a smoke run
+    daik bench eval --num-images 1000 --out benchmarks/eval.json
+    daik bench eval --quick            # 100 images, for a smoke run
 
 Ground truth (rotated boxes of the 15 DOTA-v1.0 classes, some difficult) and noisy detections
 (misses, duplicates, false positives, class confusions, scores with 3 decimals so ties occur)
@@ -13,23 +13,19 @@ area forms), and writes the timings as JSON and as the ``eval`` section of
 """
 import argparse
 import json
-import os
 import platform
-import shlex
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import shapely
 
-
-from daik.classes import DOTA_V1_0  # noqa: E402
-from daik.evaluation import eval_dota_task1  # noqa: E402
-from daik.ops._ext import use_reference_ops  # noqa: E402
-from daik.structures import rbox2poly  # noqa: E402
-from daik.utils import replace_section  # noqa: E402
+from daik.bench.common import argv_of, best_time, machine, md_table, replace_section, tool_command, write_json
+from daik.bench.references import shapely_eval
+from daik.classes import DOTA_V1_0
+from daik.evaluation import eval_dota_task1
+from daik.ops._ext import use_reference_ops
+from daik.structures import rbox2poly
 
 # rough DOTA-like class frequencies: vehicles and ships dominate
 CLASS_WEIGHTS = np.array([6, 1, 2, 1, 25, 15, 14, 4, 1, 6, 1, 1, 5, 2, 1], dtype=float)
@@ -93,99 +89,12 @@ def synthesise(out_dir: Path, num_images: int, seed: int) -> dict:
     return {"num_gt": n_gt, "num_dets": n_det}
 
 
-# --- the peer: the same metric with shapely's vectorised polygon IoU -------------------------
-
-def _shapely_read_labels(ann_dir: Path):
-    out = {}
-    for path in sorted(ann_dir.glob("*.txt")):
-        rows = [ln.split() for ln in path.read_text().splitlines()]
-        rows = [r for r in rows if len(r) >= 9]
-        out[path.stem] = ([[float(v) for v in r[:8]] for r in rows], [r[8] for r in rows],
-                          [len(r) == 10 and int(r[9]) != 0 for r in rows])
-    return out
-
-
-def _shapely_ap(rec, prec, use_07_metric):
-    if use_07_metric:
-        ap = 0.0
-        for t in np.arange(0.0, 1.1, 0.1):
-            ap = ap + (np.max(prec[rec >= t]) if np.any(rec >= t) else 0.0) / 11.0
-        return float(ap)
-    mrec = np.concatenate(([0.0], rec, [1.0]))
-    mpre = np.maximum.accumulate(np.concatenate(([0.0], prec, [0.0]))[::-1])[::-1]
-    i = np.flatnonzero(mrec[1:] != mrec[:-1])
-    return float(np.sum((mrec[i + 1] - mrec[i]) * mpre[i + 1]))
-
-
-def _shapely_class(labels, det_path: Path, cls: str, thr: float):
-    """tp, fp (score order) and npos of one class."""
-    gts, npos = {}, 0
-    for img_id, (polys, names, diff) in labels.items():
-        sel = [k for k, n in enumerate(names) if n == cls]
-        geoms = shapely.polygons(np.array([polys[k] for k in sel]).reshape(-1, 4, 2))
-        gts[img_id] = (geoms, np.array([diff[k] for k in sel], dtype=bool), np.zeros(len(sel), bool))
-        npos += sum(not diff[k] for k in sel)
-    rows = [ln.split() for ln in det_path.read_text().splitlines()] if det_path.exists() else []
-    if not rows:
-        return np.zeros(0), np.zeros(0), npos
-    conf = np.array([float(r[1]) for r in rows])
-    ids = np.array([r[0] for r in rows])
-    dets = shapely.polygons(np.array([[float(v) for v in r[2:]] for r in rows]).reshape(-1, 4, 2))
-    ovmax, jmax = np.full(len(rows), -np.inf), np.zeros(len(rows), np.int64)
-    for img_id in np.unique(ids):
-        idx = np.flatnonzero(ids == img_id)
-        g = gts[img_id][0]
-        if len(g) == 0:
-            continue
-        inter = shapely.area(shapely.intersection(g[:, None], dets[idx][None, :]))  # (M, n)
-        iou = inter / (shapely.area(g)[:, None] + shapely.area(dets[idx])[None, :] - inter)
-        ovmax[idx], jmax[idx] = iou.max(0), iou.argmax(0)
-    tp, fp = np.zeros(len(rows)), np.zeros(len(rows))
-    for d, k in enumerate(np.argsort(-conf)):
-        _, diff, taken = gts[ids[k]]
-        if not ovmax[k] > thr:
-            fp[d] = 1.0
-        elif not diff[jmax[k]]:
-            tp[d], fp[d] = (0.0, 1.0) if taken[jmax[k]] else (1.0, 0.0)
-            taken[jmax[k]] = True
-    return tp, fp, npos
-
-
-def shapely_eval(det_dir: Path, ann_dir: Path, classes, thr=0.5, use_07_metric=True) -> dict:
-    """The peer implementation: ``{class: AP, "mAP": mAP}``."""
-    labels = _shapely_read_labels(ann_dir)
-    out = {}
-    for c in classes:
-        tp, fp, npos = _shapely_class(labels, det_dir / f"Task1_{c}.txt", c, thr)
-        if npos == 0 or len(tp) == 0:
-            out[c] = 0.0
-            continue
-        tp, fp = np.cumsum(tp), np.cumsum(fp)
-        out[c] = _shapely_ap(tp / float(npos), tp / np.maximum(tp + fp, np.finfo(np.float64).eps), use_07_metric)
-    total = 0.0
-    for c in classes:
-        total = total + out[c]
-    out["mAP"] = total / len(classes)
-    return out
-
-
-# --- timing and reporting --------------------------------------------------------------------
-
-def _timed(fn, repeats):
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def run(work: Path, num_images: int, seed: int, repeats: int) -> dict:
     """Synthesise, time both implementations (VOC07), check both AP forms agree."""
     counts = synthesise(work, num_images, seed)
     det, ann, classes = work / "det", work / "labelTxt", list(DOTA_V1_0)
-    t_daik, ours = _timed(lambda: eval_dota_task1(det, ann, classes, 0.5, True), repeats)
-    t_shp, peer = _timed(lambda: shapely_eval(det, ann, classes, 0.5, True), repeats)
+    t_daik, ours = best_time(lambda: eval_dota_task1(det, ann, classes, 0.5, True), repeats)
+    t_shp, peer = best_time(lambda: shapely_eval(det, ann, classes, 0.5, True), repeats)
     ours_area = eval_dota_task1(det, ann, classes, 0.5, False)
     peer_area = shapely_eval(det, ann, classes, 0.5, False)
     diff = max(abs(ours[k] - peer[k]) for k in ours)
@@ -199,11 +108,12 @@ def run(work: Path, num_images: int, seed: int, repeats: int) -> dict:
         "max_abs_ap_diff_voc07": diff, "max_abs_ap_diff_area": diff_area,
         "per_class_ap_voc07": {c: ours[c] for c in classes},
         "python": platform.python_version(), "numpy": np.__version__, "shapely": shapely.__version__,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cpus",
+        "machine": machine(),
     }
 
 
 def markdown(res: dict, command: str) -> str:
+    """The ``eval`` section of benchmarks/README.md."""
     return "\n".join([
         "## Evaluation: `eval_dota_task1` vs a pure shapely implementation",
         "",
@@ -212,19 +122,16 @@ def markdown(res: dict, command: str) -> str:
         f"best of {res['repeats']} runs each ({res['machine']}).",
         *([f"Note: {res['note']}"] if res.get("note") else []),
         "",
-        "| implementation | time (s) | mAP (VOC07) | mAP (area) |",
-        "|---|---:|---:|---:|",
-        f"| daik `eval_dota_task1` | {res['daik_s']:.3f} | {res['mAP_voc07']:.6f} | {res['mAP_area']:.6f} |",
-        f"| shapely (vectorised IoU per image) | {res['shapely_s']:.3f} | same | same |",
+        *md_table(["implementation", "time (s)", "mAP (VOC07)", "mAP (area)"], [
+            ["daik `eval_dota_task1`", f"{res['daik_s']:.3f}", f"{res['mAP_voc07']:.6f}", f"{res['mAP_area']:.6f}"],
+            ["shapely (vectorised IoU per image)", f"{res['shapely_s']:.3f}", "same", "same"]], "lrrr"),
         "",
         f"Speed-up of daik over shapely: **{res['speedup_vs_shapely']:.2f}x**. Largest AP difference: "
         f"{res['max_abs_ap_diff_voc07']:.1e} (VOC07), {res['max_abs_ap_diff_area']:.1e} (area).",
     ])
 
 
-
-
-def main(argv=None) -> dict:
+def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--num-images", type=int, default=1000)
     p.add_argument("--quick", action="store_true", help="100 images, one repeat")
@@ -234,15 +141,19 @@ def main(argv=None) -> dict:
     p.add_argument("--work-dir", default=None, help="keep the synthetic files here (default: a temp dir)")
     p.add_argument("--note", default="", help="a remark stored with the results (e.g. how the ops were built)")
     args = p.parse_args(argv)
+    args.argv = argv_of(argv)
+    return args
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
     n, repeats = (100, 1) if args.quick else (args.num_images, args.repeats)
     with tempfile.TemporaryDirectory() as tmp:
         res = run(Path(args.work_dir or tmp), n, args.seed, repeats)
     res["note"] = args.note
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(res, indent=2) + "\n")
-    shown = [a for a in (argv if argv is not None else sys.argv[1:]) if a != args.note and a != "--note"]
-    replace_section(str(out.parent / "README.md"), "eval", markdown(res, shlex.join(["python", "tools/bench_eval.py", *shown])))
+    write_json(args.out, res)
+    shown = [a for a in args.argv if a != args.note and a != "--note"]
+    replace_section(str(Path(args.out).parent / "README.md"), "eval", markdown(res, tool_command("bench_eval.py", shown)))
     print(json.dumps({k: v for k, v in res.items() if k != "per_class_ap_voc07"}, indent=2))
     return res
 

@@ -1,6 +1,6 @@
 """The export matrix measured: every runtime x precision against PyTorch, in one run.
 
-    python tools/bench_export.py [--config configs/demo/teacher_n.py --checkpoint checkpoints/demo_teacher_n.pth]
+    daik bench export [--config configs/demo/teacher_n.py --checkpoint checkpoints/demo_teacher_n.pth]
         [--sizes 160 1024] [--threads 1] [--backends onnxruntime openvino]
 
 From a fresh clone (``pip install .[edge]``) the defaults reproduce benchmarks/export.md: the
@@ -23,19 +23,13 @@ Writes the JSON, ``export.md`` and a plot beside it. Target: INT8 >= FP32 - 1 mA
 """
 import argparse
 import copy
-import datetime
-import json
 import os
-import platform
-import statistics
-import subprocess
-import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from daik.export.parity import parity  # noqa: E402
-from daik.utils import git_commit  # noqa: E402
+from daik.bench.common import (ROOT, beside, daik_command, environment, interleaved_medians, load_average, run_checked,
+                               write_json, write_text)
+from daik.bench.export_report import markdown, plot
+from daik.export.parity import parity
 
 CONFIG = os.path.join(ROOT, "configs", "demo", "teacher_n.py")
 STUDENT = os.path.join(ROOT, "configs", "distill", "synthetic", "cakd_student.py")
@@ -79,8 +73,8 @@ def parse_args(argv=None):
 def ensure_images(folder: str, seed: int, num: int) -> str:
     """``folder`` as is, or a quick-preset synthetic set made there."""
     if not os.path.isdir(os.path.join(folder, "images")):
-        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_synthetic.py"), folder, "--preset", "quick",
-                        "--num-images", str(num), "--seed", str(seed), "--overwrite"], check=True)
+        run_checked(daik_command("synth", os.path.abspath(folder), "--preset", "quick", "--num-images", num,
+                                 "--seed", seed, "--overwrite"))
     return folder
 
 
@@ -168,16 +162,7 @@ def time_latency(model, runners: dict, size: int, repeats: int) -> dict:
             runners[name].forward(x)
 
     names = ["PyTorch eager", "PyTorch eager, fused", *runners]
-    times = {k: [] for k in names}
-    for _ in range(2):
-        for k in names:
-            call(k)
-    for _ in range(repeats):
-        for k in names:
-            t0 = time.perf_counter()
-            call(k)
-            times[k].append(time.perf_counter() - t0)
-    return {k: statistics.median(v) for k, v in times.items()}
+    return interleaved_medians({k: (lambda k=k: call(k)) for k in names}, repeats, warmup=2)
 
 
 def _torch_runner(model, size: int):
@@ -293,14 +278,14 @@ def main(argv=None):
     from daik.export.quantize import image_files
 
     torch.set_num_threads(args.threads)
-    commit = git_commit()  # the code that runs, not whatever is checked out when it ends
+    env = environment()  # the code that runs, not whatever is checked out when it ends
     os.makedirs(args.work_dir, exist_ok=True)
     ensure_images(args.val_dir, 1, 200)  # as configs/demo/teacher_n.py makes it
     ensure_images(args.calib_dir, 0, 4 * args.calib_num)
     backends = available_backends(args.backends)
     args.checkpoint = None if str(args.checkpoint).lower() == "none" else os.path.relpath(args.checkpoint, ROOT)
     model, _, names = load_detector(args.config, os.path.join(ROOT, args.checkpoint) if args.checkpoint else None)
-    load0 = os.getloadavg()[0]
+    load0 = load_average()
     latency, files, runners = {}, {}, {}
     for i, size in enumerate(args.sizes):
         files[size] = build_files(model, names, size, args, backends)
@@ -311,9 +296,7 @@ def main(argv=None):
     s0 = args.sizes[0]
     images = [read_image_rgb(p) for p in image_files(args.val_dir, args.parity_images)]
     quality = evaluate_map(model, runners[s0], names, args, s0)
-    report = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": commit,
-              "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus",
-              "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
+    report = {**env, "onnxruntime": __import__("onnxruntime").__version__,
               **{b: __import__(b).__version__ for b in ("openvino", "ncnn") if b in backends},
               **({"litert": "ai-edge-litert " + _dist_version("ai-edge-litert")} if "litert" in backends else {}),
               "threads": args.threads, "config": os.path.relpath(os.path.abspath(args.config), ROOT),
@@ -325,137 +308,15 @@ def main(argv=None):
               "val_dir": os.path.relpath(args.val_dir, ROOT), "calib_num": args.calib_num,
               "parity_images": len(images), "unavailable": UNAVAILABLE, "target_ratio": 0.7}
     report["int8_ablation"] = [] if args.no_ablation else int8_ablation(files[s0]["ORT FP32"][1], names, args, backends)
-    report.update(load_start=load0, load_end=os.getloadavg()[0],
+    report.update(load_start=load0, load_end=load_average(),
                   ratio_fp32_vs_eager={s: latency[s]["ORT FP32"] / latency[s]["PyTorch eager"] for s in args.sizes},
                   ratio_fp32_vs_fused={s: latency[s]["ORT FP32"] / latency[s]["PyTorch eager, fused"] for s in args.sizes},
                   int8_map_drop=quality["ORT FP32"]["mAP"] - quality["ORT INT8"]["mAP"])
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
-    plot(report, os.path.splitext(args.out)[0] + ".png")
-    with open(os.path.splitext(args.out)[0] + ".md", "w") as f:
-        f.write(markdown(report))
+    write_json(args.out, report)
+    plot(report, beside(args.out, ".png"))
+    write_text(beside(args.out, ".md"), markdown(report))
     print(markdown(report))
     return report
-
-
-def _ms(lat: dict, s, k: str) -> str:
-    return f"{lat[s][k] * 1000:.1f} ms ({lat[s][k] / lat[s]['PyTorch eager']:.2f}x)" if k in lat[s] else "-"
-
-
-def _parity_cell(p: dict) -> str:
-    if not p:
-        return "-"
-    p99 = f" (99%: {p['boxes_px_p99']:.1e})" if "boxes_px_p99" in p else ""
-    return f"{p['scores']:.1e} / {p['boxes_px']:.1e} px{p99}"
-
-
-def markdown(r: dict) -> str:
-    """The report as markdown (reports from before the parity columns still render)."""
-    sizes, lat, q = r["sizes"], r["latency_s"], r["quality"]
-    s0 = sizes[0]
-    impls = list(lat[s0])
-    par, mib = r.get("parity", {}), r.get("file_mib", {})
-    head = ("| implementation | " + " | ".join(f"latency {s} px" for s in sizes)
-            + f" | mAP50 ({s0} px) | images/s | scores / boxes vs PyTorch | file |")
-    lines = [head, "|---|" + "---:|" * (len(sizes) + 4)]
-    for k in impls:
-        cells = [_ms(lat, s, k) for s in sizes]
-        size = f"{mib[k]:.1f} MiB" if k in mib else "-"
-        lines.append(f"| {k} | " + " | ".join(cells) + f" | {q[k]['mAP']:.4f} | {q[k]['images_per_s']:.1f} | "
-                     f"{_parity_cell(par.get(k))} | {size} |")
-    ratio = r["ratio_fp32_vs_eager"][s0]
-    ok = "met" if ratio <= r["target_ratio"] else "NOT met"
-    ckpt = f"`{r['checkpoint']}`" if r["checkpoint"] else "untrained weights (mAP meaningless)"
-    config = r.get("config", os.path.relpath(CONFIG, ROOT))
-    runtimes = f"onnxruntime {r['onnxruntime']}" + "".join(
-        f", {lab} {r[k]}" for k, lab in (("openvino", "OpenVINO"), ("ncnn", "ncnn"), ("litert", "LiteRT")) if r.get(k))
-    out = [
-        "## Export to edge runtimes (`tools/bench_export.py`)", "",
-        ("`DAIK_ONNX2TF=<onnx2tf of its own environment, see README> " if r.get("litert") else "`")
-        + f"python tools/bench_export.py --config {config} --threads {r['threads']} --sizes {' '.join(map(str, sizes))}"
-        + (f" --checkpoint {r['checkpoint']}" if r["checkpoint"] else "") + f"` on {r['machine']}, torch "
-        f"{r['torch']}, {runtimes} ({r['threads']} thread(s) everywhere), {r['date']}, commit "
-        f"`{r['commit']}`, load average {r['load_start']:.1f} at the start and {r['load_end']:.1f} at the end.", "",
-        f"Detector of `{config}`, weights {ckpt}, exported once (reparameterised, decode inside, NMS outside). "
-        "Scores / boxes: the largest |score difference| and the largest box corner distance (input pixels, "
-        "points PyTorch scores above 0.05; in brackets the 99th percentile: one CSL bin flipped by a rounding turns "
-        "a box by a degree or more) of the runtime's raw outputs against the fused PyTorch module on "
-        f"{r.get('parity_images', '-')} held-out scenes at {s0} px. Latency: batch 1, median of interleaved calls, "
-        "input tensor to decoded rboxes and scores (ncnn, LiteRT: their graph stops at the logits, the numpy "
-        "decode is included); (Nx): over PyTorch eager. mAP50: DOTA VOC07 "
-        f"at IoU 0.5 on `{r['val_dir']}` (held out), end to end (the same letterboxed {s0} px input, the same "
-        f"numpy post-processing); INT8 calibrated on {r['calib_num']} training images. FP16 on these CPUs runs "
-        "in float32 kernels (no half-precision units: onnxruntime casts, OpenVINO, ncnn and LiteRT keep FP16 "
-        "weights and compute in float32): it "
-        "is there for boards with them, its CPU latency says little.", "",
-        *lines, "",
-        f"Target: ORT FP32 latency <= 0.7x PyTorch eager at {s0} px: **{ratio:.2f}x** ({ok}); against the fused "
-        f"eager module (the same graph): {r['ratio_fp32_vs_fused'][s0]:.2f}x. INT8 mAP drop against FP32: "
-        f"**{r['int8_map_drop']:+.4f}** ({q['ORT FP32']['mAP']:.4f} -> {q['ORT INT8']['mAP']:.4f})"
-        + "".join(f"; {lab} **{q[f'{lab} FP32']['mAP'] - q[f'{lab} INT8']['mAP']:+.4f}**"
-                  for lab in ("OpenVINO",) if f"{lab} INT8" in q) + ".", ""]
-    return "\n".join(out + _student_section(r) + _ablation_section(r) + _unavailable_section(r)
-                     + ["![export latency](export.png)", ""])
-
-
-def _student_section(r: dict) -> list:
-    sp = r.get("student_parity")
-    if not sp:
-        return []
-    rows = [f"| {k} | {p['scores']:.1e} | {p['boxes_px']:.1e} px ({p['boxes_compared']} rows) |" for k, p in sp.items()]
-    return [f"NMS-free CAKD student (`{r['student_config']}`, seeded weights), exported end to end to "
-            f"`detections (1, 100, 7)` (top-K inside, no NMS, no plugin), against PyTorch on the same scenes "
-            "(boxes: rows above 0.05 whose rank is unambiguous):", "",
-            "| runtime | scores | boxes |", "|---|---:|---:|", *rows, ""]
-
-
-def _ablation_section(r: dict) -> list:
-    ab = r.get("int8_ablation")
-    if not ab:
-        return []
-    labs = [k for k in ("ORT", "OpenVINO") if k in ab[0]]
-    fp32 = {lab: r["quality"][f"{lab} FP32"]["mAP"] for lab in labs}
-    rows = [f"| {a['variant']} | {a['calib_images']} | "
-            + " | ".join(f"{a[lab]:.4f} ({a[lab] - fp32[lab]:+.4f})" for lab in labs) + " |" for a in ab]
-    return ["INT8 choices at the first size (mAP50 on the held-out set, change against the same runtime's FP32; "
-            "the prediction convs and the decode always stay in float). 8-bit weights saturate this CPU's "
-            "uint8 x int8 kernels (AVX2 without VNNI sums pairs of products in 16 bits), most at the first conv, "
-            "which sees the dense image: 7-bit weights remove it. ORT's entropy calibration with its default 128 "
-            "bins picks the min-max ranges here.", "",
-            "| variant | calibration images | " + " | ".join(f"{lab} INT8" for lab in labs) + " |",
-            "|---|---:|" + "---:|" * len(labs), *rows, ""]
-
-
-def _unavailable_section(r: dict) -> list:
-    un = r.get("unavailable")
-    if not un:
-        return []
-    return ["Not produced on this machine kind:", "", *[f"- **{k}**: {v}." for k, v in un.items()], ""]
-
-
-def plot(r: dict, path: str) -> None:
-    """Latency per implementation and size, relative to PyTorch eager."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    sizes, impls = r["sizes"], list(r["latency_s"][r["sizes"][0]])
-    fig, ax = plt.subplots(figsize=(9, 3.4))
-    w = 0.8 / len(impls)
-    for i, k in enumerate(impls):
-        vals = [r["latency_s"][s][k] / r["latency_s"][s]["PyTorch eager"] for s in sizes]
-        ax.bar(np.arange(len(sizes)) + i * w, vals, w, label=k)
-    ax.axhline(r["target_ratio"], color="tab:red", ls="--", lw=1, label="0.7x target (ORT FP32)")
-    ax.set_xticks(np.arange(len(sizes)) + 0.4 - w / 2, [f"{s} px" for s in sizes])
-    ax.set_ylabel("latency / PyTorch eager")
-    ax.set_ylim(0, 1.45)
-    ax.legend(fontsize=7, ncol=4, loc="upper center")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 if __name__ == "__main__":

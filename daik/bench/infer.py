@@ -1,9 +1,9 @@
 """Tiled inference over a whole synthetic scene: wall time against the bare model, peak memory.
 
-    python tools/bench_infer.py [--checkpoint CKPT] [--size 10000] [--threads 1] [--batch-size 2]
+    daik bench infer [--checkpoint CKPT] [--size 10000] [--threads 1] [--batch-size 2]
 
 Makes (once, cached in ``--work-dir``) a ``--size`` x ``--size`` synthetic GeoTIFF with the
-generator (``tools/make_synthetic.py --tile``), then runs two fresh processes one after the
+generator (``daik synth --tile``), then runs two fresh processes one after the
 other, each with the same torch threads and batch size:
 
 - ``tiled``: :class:`daik.inference.TiledPredictor` over the raster (windowed reads on the
@@ -27,18 +27,15 @@ peak RSS under 2 GiB. Writes the JSON, a plot next to it and the section between
 ``<!-- infer:begin -->`` and ``<!-- infer:end -->`` of ``benchmarks/README.md``.
 """
 import argparse
-import datetime
 import json
 import os
-import platform
 import resource
-import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from daik.utils import git_commit, replace_section, retain_freed_memory  # noqa: E402
+from daik.bench.common import (ROOT, beside, daik_command, environment, load_average, md_table, pyplot,
+                               replace_section, run_checked, save_figure, write_json)
+from daik.utils import retain_freed_memory
 
 CONFIG = os.path.join(ROOT, "configs", "synthetic", "rotated_yolo_n.py")
 
@@ -142,24 +139,23 @@ def worker_bare(args) -> dict:
 # ---------------------------------------------------------------------------------- driver
 def make_raster(args) -> str:
     """The generated scene (made once): ``work_dir/tile_<size>_s<seed>/images/T00000.tif``."""
-    out = os.path.join(args.work_dir, f"tile_{args.size}_s{args.seed}")
+    out = os.path.abspath(os.path.join(args.work_dir, f"tile_{args.size}_s{args.seed}"))
     path = os.path.join(out, "images", "T00000.tif")
     if not os.path.exists(path):
-        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_synthetic.py"), out, "--tile", "--size",
-                        str(args.size), "--seed", str(args.seed), "--num-images", "1", "--overwrite"], check=True)
+        run_checked(daik_command("synth", out, "--tile", "--size", args.size, "--seed", args.seed, "--num-images", 1,
+                                 "--overwrite"))
     return path
 
 
 def run_worker(kind: str, args) -> dict:
     """Run one worker in a fresh process and return its JSON report."""
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", kind, "--raster", args.raster, "--config",
-           args.config, "--patch", str(args.patch), "--gap", str(args.gap), "--batch-size", str(args.batch_size),
-           "--threads", str(args.threads), "--work-dir", args.work_dir, "--malloc", args.malloc]
+    path = os.path.abspath
+    cmd = [sys.executable, "-m", "daik.bench.infer", "--worker", kind, "--raster", path(args.raster), "--config",
+           path(args.config), "--patch", str(args.patch), "--gap", str(args.gap), "--batch-size", str(args.batch_size),
+           "--threads", str(args.threads), "--work-dir", path(args.work_dir), "--malloc", args.malloc]
     if args.checkpoint:
-        cmd += ["--checkpoint", args.checkpoint]
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS=str(args.threads))
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        cmd += ["--checkpoint", path(args.checkpoint)]
+    return json.loads(run_checked(cmd, args.threads, capture=True).stdout.strip().splitlines()[-1])
 
 
 def count_objects(raster: str) -> int:
@@ -180,16 +176,14 @@ def main(argv=None):
         return report
     os.makedirs(args.work_dir, exist_ok=True)
     args.raster = args.raster or make_raster(args)
-    load0 = os.getloadavg()[0]
+    load0 = load_average()
     runs = {"tiled": [], "bare": []}
     for r in range(args.rounds):
         for kind in (("tiled", "bare") if r % 2 == 0 else ("bare", "tiled")):
             runs[kind].append(run_worker(kind, args))
     report = summarize(args, runs, load0)
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
-    plot(report, os.path.splitext(args.out)[0] + ".png")
+    write_json(args.out, report)
+    plot(report, beside(args.out, ".png"))
     replace_section(args.readme, "infer", markdown(report))
     print(markdown(report))
     return report
@@ -198,7 +192,6 @@ def main(argv=None):
 def summarize(args, runs: dict, load0: float) -> dict:
     """The best (fastest) tiled and bare runs, their ratios, every run's figures."""
     import rasterio
-    import torch
 
     with rasterio.open(args.raster) as ds:
         size = (ds.width, ds.height)
@@ -209,13 +202,11 @@ def summarize(args, runs: dict, load0: float) -> dict:
             "minor_faults": min(b.get("minor_faults", 0) for b in runs["bare"]),
             "peak_rss_mib": max(b["peak_rss_mib"] for b in runs["bare"])}
     return {
-        "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": git_commit(),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus",
-        "torch": torch.__version__, "threads": args.threads, "batch_size": args.batch_size, "malloc": args.malloc,
+        **environment(), "threads": args.threads, "batch_size": args.batch_size, "malloc": args.malloc,
         "raster": os.path.relpath(args.raster, ROOT), "raster_size": size, "objects": count_objects(args.raster),
         "patch": args.patch, "gap": args.gap, "checkpoint": args.checkpoint, "load_start": load0,
         "config": os.path.relpath(os.path.abspath(args.config), ROOT),
-        "load_end": os.getloadavg()[0], "rounds": args.rounds, "tiled": tiled, "bare": bare,
+        "load_end": load_average(), "rounds": args.rounds, "tiled": tiled, "bare": bare,
         "all_runs": {k: [{"wall_s": v.get("wall_s"), "forward_s": v.get("forward_s"),
                           "patch_call_s": v.get("patch_call_s"), "minor_faults": v.get("minor_faults")}
                          for v in vs] for k, vs in runs.items()},
@@ -225,8 +216,8 @@ def summarize(args, runs: dict, load0: float) -> dict:
     }
 
 
-
 def markdown(r: dict) -> str:
+    """The ``infer`` section of benchmarks/README.md."""
     t, b = r["tiled"], r["bare"]
     ok = lambda cond: "met" if cond else "NOT met"  # noqa: E731
     ckpt = f"`--checkpoint {r['checkpoint']}`" if r["checkpoint"] else "untrained weights"
@@ -244,14 +235,13 @@ def markdown(r: dict) -> str:
         "Each run in its own process after one warm-up batch; "
         f"best of {r['rounds']} runs of each kind in ABBA order (every run in the JSON); the bare forward and "
         "patch call are timed batch by batch, interleaved.", "",
-        "| run | wall time | patches/s | peak RSS |", "|---|---:|---:|---:|",
-        f"| tiled predictor (read on a thread, normalise, model, per-patch decoding + NMS on a second thread, "
-        f"merge, GeoJSON) | "
-        f"{t['wall_s']:.1f} s | {b['patches'] / t['wall_s']:.2f} | {t['peak_rss_mib']:.0f} MiB |",
-        f"| bare model forward over the same in-memory patches | {b['forward_s']:.1f} s | "
-        f"{b['patches'] / b['forward_s']:.2f} | – |",
-        f"| per-patch model call (forward + decode + per-patch NMS) over the same patches | "
-        f"{b['patch_call_s']:.1f} s | {b['patches'] / b['patch_call_s']:.2f} | – |", "",
+        *md_table(["run", "wall time", "patches/s", "peak RSS"], [
+            ["tiled predictor (read on a thread, normalise, model, per-patch decoding + NMS on a second thread, "
+             "merge, GeoJSON)", f"{t['wall_s']:.1f} s", f"{b['patches'] / t['wall_s']:.2f}", f"{t['peak_rss_mib']:.0f} MiB"],
+            ["bare model forward over the same in-memory patches", f"{b['forward_s']:.1f} s",
+             f"{b['patches'] / b['forward_s']:.2f}", "–"],
+            ["per-patch model call (forward + decode + per-patch NMS) over the same patches",
+             f"{b['patch_call_s']:.1f} s", f"{b['patches'] / b['patch_call_s']:.2f}", "–"]], "lrrr"), "",
         f"Inside the tiled run: model {t['stats']['seconds_model']:.1f} s"
         + (f" (decoding + NMS {t['stats']['seconds_postprocess_thread']:.1f} s beside it on the worker thread)"
            if "seconds_postprocess_thread" in t["stats"] else "") + ", waiting for the reader "
@@ -289,13 +279,8 @@ def malloc_line(r: dict) -> str:
 
 def plot(r: dict, path: str) -> None:
     """Wall times of the three runs and the tiled run's peak RSS."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     t, b = r["tiled"], r["bare"]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2), gridspec_kw=dict(width_ratios=[3, 1]))
+    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(9, 3.2), gridspec_kw=dict(width_ratios=[3, 1]))
     names = ["tiled predictor", "bare forward", "per-patch call"]
     vals = [t["wall_s"], b["forward_s"], b["patch_call_s"]]
     ax1.barh(names, vals, color=["tab:blue", "tab:gray", "tab:olive"])
@@ -307,11 +292,7 @@ def plot(r: dict, path: str) -> None:
     ax2.axhline(2048, color="tab:red", ls="--", label="2 GiB target")
     ax2.set_ylabel("MiB")
     ax2.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
+    save_figure(fig, path)
 
 
 if __name__ == "__main__":

@@ -1,26 +1,25 @@
 """Distillation benchmark: teacher, student alone and student + each distiller over seeds, on a
 held-out split; writes JSON, a markdown table (also into benchmarks/README.md) and a bar plot.
 
-    python tools/bench_kd.py                       # full: fresh synthetic set, every method, 3 seeds
-    python tools/bench_kd.py --quick               # a small version, a few minutes on a CPU
-    python tools/bench_kd.py --data DIR --teacher-ckpt T.pth --methods daik_full,crosskd --seeds 3
-    python tools/bench_kd.py ... --runs student:1,daik_full:1   # one share of the runs (others cached)
-    python tools/bench_kd.py ... --report-only                  # summarise what is cached
+    daik bench kd                       # full: fresh synthetic set, every method, 3 seeds
+    daik bench kd --quick               # a small version, a few minutes on a CPU
+    daik bench kd --preset pico         # the table of benchmarks/kd.md
+    daik bench kd --data DIR --teacher-ckpt T.pth --methods daik_full,crosskd --seeds 3
+    daik bench kd ... --runs student:1,daik_full:1   # one share of the runs (others cached)
+    daik bench kd ... --report-only                  # summarise what is cached
 
 ``DIR`` holds ``train/{images,labelTxt}`` and ``val/{images,labelTxt}`` (DOTA layout). Runs are
 cached in ``--work-dir``: re-running continues an interrupted benchmark.
 """
 import argparse
-import json
 import os
-import shlex
-import statistics
 import os.path as osp
+import statistics
 import sys
 
-from daik.bench.kd_runner import ROOT, BenchSettings, StaleRunError, make_synthetic_split, run_benchmark
+from daik.bench.common import ROOT, argv_of, beside, replace_section, tool_command, write_json, write_text
 from daik.bench.kd_report import bar_plot, gradient_table, markdown_table, summarise
-from daik.utils import replace_section
+from daik.bench.kd_runner import BenchSettings, StaleRunError, make_synthetic_split, run_benchmark
 
 METHODS = {
     "daik_full": "configs/distill/synthetic/daik_full.py",
@@ -99,7 +98,7 @@ def parse_args(argv=None):
     p.add_argument("--report-only", action="store_true", help="train nothing: summarise the cached runs")
     p.add_argument("--readme", default="benchmarks/README.md", help="markdown file whose kd section is rewritten")
     args = p.parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)  # the command, as the report shows it
+    args.argv = argv_of(argv)  # the command, as the report shows it
     args.preset = args.preset or ("quick" if args.quick else "full")
     preset = PRESETS[args.preset]
     for key in ("data", "work_dir", "teacher_ckpt", "student_config", "teacher_config", "img_scale", "threads", "out"):
@@ -140,13 +139,10 @@ def main(argv=None):
         sys.exit("[bench_kd] no student run yet: nothing to report")
     summary = summarise(results)
     summary["settings"] = {k: v for k, v in vars(settings).items()}
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(summary, f, indent=2)
-    stem = osp.splitext(args.out)[0]
+    write_json(args.out, summary)
+    stem = beside(args.out, "")
     table = markdown_table(summary) + "\n" + gradient_table(summary)
-    with open(stem + ".md", "w") as f:
-        f.write(table)
+    write_text(stem + ".md", table)
     bar_plot(summary, stem + ".png")
     replace_section(args.readme, "kd" + ("" if args.preset in ("full", "pico") else "_" + args.preset),
                     section(summary, args, stem, table))
@@ -179,8 +175,9 @@ def targets(summary: dict) -> str:
 
 
 def section(summary: dict, args, stem: str, table: str) -> str:
+    """The ``kd`` (or ``kd_<preset>``) section of benchmarks/README.md."""
     s = summary["settings"]
-    cmd = shlex.join(["python", "tools/bench_kd.py", *args.argv])
+    cmd = tool_command("bench_kd.py", args.argv)
     return (f"## Distillation{'' if args.preset in ('full', 'pico') else f' ({args.preset})'}: `{cmd}`\n\n"
             f"Teacher `{s['teacher_config']}` ({s['teacher_epochs']} epochs), student `{s['student_config']}` "
             f"({s['student_epochs']} epochs), {s['img_scale']} px, batch {s['batch_size']}, {s['threads']} torch "

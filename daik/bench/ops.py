@@ -1,6 +1,6 @@
 """Time daik's compiled geometric ops against shapely 2 and the pure-torch references.
 
-    python tools/bench_ops.py [--quick] [--device cpu|cuda] [--out benchmarks/ops.json]
+    daik bench ops [--quick] [--device cpu|cuda] [--threads N] [--out benchmarks/ops.json]
 
 Every timing is the median of several repeats after a warm-up call, all in one run, so the
 ratios compare implementations under the same machine load. Slow peers are timed on a
@@ -11,21 +11,19 @@ the JSON, a plot next to it (.png) and the section between ``<!-- ops:begin -->`
 ``mmcv.ops`` happens to be importable.
 """
 import argparse
-import datetime
-import json
 import os
-import platform
-import statistics
-import time
 
 import numpy as np
 import shapely
 import torch
 
+from daik.bench.common import (argv_of, beside, cpu_name, git_commit, load_average, median_time, now,
+                               replace_section, tool_command, write_json)
+from daik.bench.ops_report import fmt_seconds, markdown, plot
+from daik.bench.references import shapely_iou, shapely_iou_strtree, shapely_nms
 from daik.ops import box_iou_rotated, nms_rotated, poly_iou
 from daik.ops.reference import box_iou_rotated_ref, nms_rotated_ref, poly_iou_ref
 from daik.structures import rbox2poly
-from daik.utils import git_commit, replace_section
 
 # Problem sizes. The dense case is smaller because shapely needs ~75 µs per overlapping pair;
 # ref_* are the smaller problems on which the (slow, memory-hungry) references are timed.
@@ -35,8 +33,6 @@ SIZES = {
     "quick": dict(pair=300, dense=100, aligned=3000, nms=1500, merge=8000, poly=300, ref_rows=30,
                   ref_nms=200, ref_poly_rows=2, repeats=3, slow_repeats=1),
 }
-IMPLS = ["daik", "daik (1 thread)", "daik exhaustive loop", "shapely (all pairs)", "shapely (STRtree)",
-         "reference", "mmcv"]
 NMS_THR = 0.1
 
 
@@ -84,68 +80,8 @@ def detections(n: int, seed: int):
     return boxes, torch.rand(n, generator=torch.Generator().manual_seed(seed + 2))
 
 
-# ---------------------------------------------------------------- shapely peers
-def polygons(boxes_or_polys) -> np.ndarray:
-    a = boxes_or_polys
-    if isinstance(a, torch.Tensor):
-        a = rbox2poly(a.double().cpu()).numpy()
-    return shapely.polygons(np.asarray(a, dtype=np.float64).reshape(-1, 4, 2))
-
-
-def shapely_iou(a, b, aligned: bool = False) -> np.ndarray:
-    """IoU of all pairs ``(N, M)`` (or of aligned pairs ``(N,)``), vectorised over pairs."""
-    p, q = polygons(a), polygons(b)
-    if not aligned:
-        p, q = p[:, None], q[None, :]
-    inter = shapely.area(shapely.intersection(p, q))
-    return inter / (shapely.area(p) + shapely.area(q) - inter)
-
-
-def shapely_iou_strtree(a, b) -> np.ndarray:
-    p, q = polygons(a), polygons(b)
-    i, j = shapely.STRtree(q).query(p, predicate="intersects")
-    inter = shapely.area(shapely.intersection(p[i], q[j]))
-    out = np.zeros((len(p), len(q)))
-    out[i, j] = inter / (shapely.area(p)[i] + shapely.area(q)[j] - inter)
-    return out
-
-
-def shapely_nms(boxes, scores, thr: float) -> np.ndarray:
-    """Greedy NMS on an STRtree's overlapping pairs (IoU of those pairs vectorised)."""
-    p = polygons(boxes)
-    i, j = shapely.STRtree(p).query(p, predicate="intersects")
-    i, j = i[i != j], j[i != j]
-    inter = shapely.area(shapely.intersection(p[i], p[j]))
-    area = shapely.area(p)
-    over = inter / (area[i] + area[j] - inter) > thr
-    order = np.argsort(i[over], kind="stable")
-    i, j = i[over][order], j[over][order]
-    starts = np.searchsorted(i, np.arange(len(p) + 1))
-    removed = np.zeros(len(p), bool)
-    keep = []
-    for k in np.argsort(-scores.numpy(), kind="stable"):
-        if not removed[k]:
-            keep.append(k)
-            removed[j[starts[k]:starts[k + 1]]] = True
-    return np.array(keep)
-
-
-# ---------------------------------------------------------------- timing
-def measure(fn, repeats: int, device: str) -> dict:
-    """Median seconds of ``fn()`` over ``repeats`` calls after one warm-up call."""
-    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
-    fn()
-    sync()
-    runs = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        sync()
-        runs.append(time.perf_counter() - t0)
-    return {"median_s": statistics.median(runs), "runs_s": runs}
-
-
 def single_thread(fn):
+    """``fn`` run with one torch thread (the thread count restored after)."""
     def run():
         n = torch.get_num_threads()
         torch.set_num_threads(1)
@@ -274,8 +210,9 @@ def run_case(case: dict, device: str) -> dict:
         _, problem, fn, repeats = entries[0]
         entries.insert(1, ("daik (1 thread)", problem, single_thread(fn), repeats))
     results = []
+    sync = torch.cuda.synchronize if device == "cuda" else None
     for impl, problem, fn, repeats in entries:
-        m = measure(fn, repeats, device)
+        m = median_time(fn, repeats, sync)
         print(f"  {impl:<20} {problem:>10}  {fmt_seconds(m['median_s'])}", flush=True)
         results.append(dict(impl=impl, problem=problem, repeats=repeats, **m))
     daik = {r["problem"]: r["median_s"] for r in results if r["impl"] == "daik"}
@@ -285,109 +222,13 @@ def run_case(case: dict, device: str) -> dict:
                 results=results)
 
 
-def fmt_seconds(t: float) -> str:
-    if t >= 1:
-        return f"{t:.2f} s"
-    if t >= 1e-3:
-        return f"{t * 1e3:.2f} ms"
-    return f"{t * 1e6:.1f} µs"
-
-
-def cell(case: dict, impl: str) -> str:
-    rows = [r for r in case["results"] if r["impl"] == impl]
-    if not rows:
-        return "–"
-    r = next((x for x in rows if x["problem"] == case["problem"]), rows[0])
-    if impl == "daik":
-        return fmt_seconds(r["median_s"])
-    text = f"{fmt_seconds(r['median_s'])} ({r['daik_speedup']:.1f}x)"
-    return text if r["problem"] == case["problem"] else f"{text} at {r['problem']}"
-
-
-def markdown(report: dict) -> str:
-    meta = report["meta"]
-    impls = [i for i in IMPLS if any(r["impl"] == i for c in report["cases"] for r in c["results"])]
-    lines = [
-        "## Geometric ops (`tools/bench_ops.py`)",
-        "",
-        f"`{meta['command']}` on {meta['device_name']} (torch threads: {meta['torch_threads']}), "
-        f"torch {meta['torch']}, shapely {meta['shapely']}, {meta['date']}, commit `{meta['commit']}`, "
-        f"load average {meta['load_average_start']:.1f} at the start and "
-        f"{meta['load_average_end']:.1f} at the end (the machine's cores are shared).",
-        "",
-        "Median of repeated runs after a warm-up. `(Nx)`: that column's time over daik's on the "
-        "same problem (daik is N times faster); `at RxM`: the peer was timed on that smaller "
-        "problem, and so was daik for its ratio. float32 boxes; shapely gets the same corners in "
-        "float64. Shapely is single-threaded; the torch references use the same torch threads as "
-        "daik. When other work keeps the cores busy, every multi-threaded torch region can stall "
-        "for milliseconds (the references, made of many small ops, suffer most): on such a "
-        "machine run with `--threads 1`.",
-        "",
-        "| case | " + " | ".join(impls) + " |",
-        "|---" * (len(impls) + 1) + "|",
-    ]
-    for c in report["cases"]:
-        lines.append(f"| {c['title']} | " + " | ".join(cell(c, i) for i in impls) + " |")
-    lines += ["", "Checks in the same run:", ""]
-    for c in report["cases"]:
-        checks = [f"{k} = {v:.3g}" if isinstance(v, float) else f"{k} = {v}" for k, v in c["check"].items()]
-        checks += [f"one polygon against 8 per call: {fmt_seconds(r['median_s'])}"
-                   for r in c["results"] if r["problem"] == "1x8"]
-        lines += [f"- {c['title']}: " + ", ".join(checks)] if checks else []
-    t = report["target"]
-    one = f"; single-threaded {t['speedup_1thread']:.0f}x" if t and meta["torch_threads"] > 1 else ""
-    lines += ["", f"Target: compiled `box_iou_rotated` {t['problem']} on CPU at least 50x faster than "
-                  f"shapely vectorised (all pairs): **{t['speedup']:.0f}x** "
-                  f"({'met' if t['speedup'] >= 50 else 'NOT met'}){one}." if t else ""]
-    lines += ["", f"![speed-ups]({os.path.basename(report['plot'])})" if report.get("plot") else ""]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-
-
-def plot(report: dict, path: str) -> None:
-    """Bars of daik's speed-up over each peer (log scale), one group per case."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    peers = [i for i in IMPLS[1:] if any(r["impl"] == i for c in report["cases"] for r in c["results"])]
-    cases = report["cases"]
-    fig, ax = plt.subplots(figsize=(11, 1.5 + 0.2 * len(cases) * len(peers)))
-    height = 0.8 / len(peers)
-    for k, impl in enumerate(peers):
-        ys, xs = [], []
-        for i, c in enumerate(cases):
-            r = next((x for x in c["results"] if x["impl"] == impl and x["problem"] != "1x8"), None)
-            if r is not None:
-                ys.append(i + k * height)
-                xs.append(r["daik_speedup"])
-        ax.barh(ys, xs, height=height, label=impl)
-    ax.set_xscale("log")
-    ax.axvline(1.0, color="k", lw=0.8)
-    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(cases))], [c["title"] for c in cases], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("peer time / daik time (same problem), log scale")
-    ax.set_title(f"daik geometric ops on {report['meta']['device_name']}")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
 def meta(args) -> dict:
     """What the numbers were measured on (the load average tells how busy the machine was)."""
-    import sys
-
-    cpus = ([l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")]
-            if os.path.exists("/proc/cpuinfo") else [])
-    name = (torch.cuda.get_device_name() if args.device == "cuda"
-            else f"{cpus[0]} x{len(cpus)}" if cpus else platform.machine())
-    return dict(command=" ".join(["python tools/bench_ops.py"] + sys.argv[1:]), device=args.device,
+    name = torch.cuda.get_device_name() if args.device == "cuda" else cpu_name()
+    return dict(command=tool_command("bench_ops.py", args.argv), device=args.device,
                 device_name=name, torch=torch.__version__, shapely=shapely.__version__,
                 torch_threads=torch.get_num_threads(), quick=args.quick, commit=git_commit(),
-                date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), load_average_start=os.getloadavg()[0])
+                date=now(), load_average_start=load_average())
 
 
 def target(cases: list, device: str):
@@ -402,7 +243,7 @@ def target(cases: list, device: str):
                 speedup_1thread=shp / one["median_s"])
 
 
-def main(argv=None) -> dict:
+def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smaller problems and fewer repeats")
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
@@ -414,6 +255,12 @@ def main(argv=None) -> dict:
     args = ap.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
         ap.error("--device cuda needs a CUDA device")
+    args.argv = argv_of(argv)
+    return args
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     s = SIZES["quick" if args.quick else "full"]
@@ -431,15 +278,12 @@ def main(argv=None) -> dict:
     ]
     info = meta(args)
     cases = [run_case(spec(), args.device) for spec in specs]
-    info["load_average_end"] = os.getloadavg()[0]
-    out_dir = os.path.dirname(os.path.abspath(args.out))
-    os.makedirs(out_dir, exist_ok=True)
-    report = dict(meta=info, cases=cases, target=target(cases, args.device),
-                  plot=os.path.splitext(args.out)[0] + ".png")
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=1)
+    info["load_average_end"] = load_average()
+    report = dict(meta=info, cases=cases, target=target(cases, args.device), plot=beside(args.out, ".png"))
+    write_json(args.out, report, indent=1)
     plot(report, report["plot"])
-    replace_section(args.readme or os.path.join(out_dir, "README.md"), "ops", markdown(report))
+    readme = args.readme or os.path.join(os.path.dirname(os.path.abspath(args.out)), "README.md")
+    replace_section(readme, "ops", markdown(report))
     if report["target"]:
         print(f"box_iou_rotated vs shapely (all pairs): {report['target']['speedup']:.0f}x")
     return report

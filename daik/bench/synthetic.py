@@ -1,7 +1,7 @@
 """Speed of the synthetic data generator: N scenes of S x S pixels written as PNG + labelTxt.
 
-    python tools/bench_synthetic.py                       # 1000 x 512 px on 2 processes
-    python tools/bench_synthetic.py --num-images 200 --nproc 1
+    daik bench synthetic                       # 1000 x 512 px on 2 processes
+    daik bench synthetic --num-images 200 --nproc 1
 
 Target: 1,000 scenes of 512 x 512 in under 2 minutes on this 2-core machine. The peer in the
 same run is the I/O floor: writing the same number of same-size PNGs of noisy pixels (PNG
@@ -14,18 +14,15 @@ import json
 import os
 import platform
 import shutil
-import sys
 import tempfile
 import time
 from multiprocessing import Pool
 
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from daik.data.image_io import write_image_rgb  # noqa: E402
-from daik.data.synthetic import make_config, write_dataset  # noqa: E402
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from daik.bench.common import ROOT, md_table, pyplot, save_figure, write_json, write_text
+from daik.data.image_io import write_image_rgb
+from daik.data.synthetic import make_config, write_dataset
 
 
 def _write_noise_png(args):
@@ -37,6 +34,7 @@ def _write_noise_png(args):
 
 
 def png_floor(n: int, size: int, nproc: int, out: str) -> float:
+    """Seconds to write ``n`` noisy ``size`` px PNGs into ``out`` over ``nproc`` processes."""
     os.makedirs(out, exist_ok=True)
     jobs = [(i, out, size) for i in range(n)]
     t0 = time.perf_counter()
@@ -49,30 +47,40 @@ def png_floor(n: int, size: int, nproc: int, out: str) -> float:
 
 
 def plot(result: dict, path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 2.6))
+    """The generator's time against the PNG floor's, with the target."""
+    fig, ax = pyplot().subplots(figsize=(6, 2.6))
     labels = ["synthetic scenes", "PNG write floor"]
     values = [result["generator_s"], result["png_floor_s"]]
     ax.barh(labels, values, color=["tab:blue", "tab:gray"])
     ax.axvline(120, color="tab:red", ls="--", label="target: 120 s")
     ax.set_xlabel(f"seconds for {result['num_images']} images of {result['size']} px ({result['nproc']} processes)")
     ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
 
 
-def main(argv=None):
+def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--num-images", type=int, default=1000)
     p.add_argument("--size", type=int, default=512)
     p.add_argument("--nproc", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out-dir", default=os.path.join(ROOT, "benchmarks"))
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def markdown(result: dict, gen: float, floor: float, load_before) -> str:
+    """``synthetic.md``: the run's figures in one row (``gen``, ``floor``: seconds, unrounded)."""
+    n = result["num_images"]
+    row = [n, result["size"], result["nproc"], f"{gen:.1f}", f"{n / gen:.1f}", f"{floor:.1f}", f"{gen / floor:.2f}",
+           "yes" if gen < 120 else "no"]
+    table = md_table(["images", "size", "processes", "generator (s)", "images/s", "PNG floor (s)", "ratio",
+                      "target < 120 s"], [row], "l" * 8)
+    return ("# Synthetic data generator speed\n\n`python tools/bench_synthetic.py` "
+            f"(load average before: {', '.join(f'{v:.2f}' for v in load_before)})\n\n" + "\n".join(table) + "\n")
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
     tmp = tempfile.mkdtemp(prefix="daik_bench_syn_")
     try:
         load_before = os.getloadavg()
@@ -89,18 +97,11 @@ def main(argv=None):
                   target_s=120.0, meets_target=gen < 120.0, objects=summary["objects"],
                   per_class=summary["per_class"], cpu_count=os.cpu_count(), load_avg_before=load_before,
                   python=platform.python_version())
-    os.makedirs(args.out_dir, exist_ok=True)
-    with open(os.path.join(args.out_dir, "synthetic.json"), "w") as f:
-        json.dump(result, f, indent=2)
-    md = ["| images | size | processes | generator (s) | images/s | PNG floor (s) | ratio | target < 120 s |",
-          "|---|---|---|---|---|---|---|---|",
-          f"| {args.num_images} | {args.size} | {args.nproc} | {gen:.1f} | {args.num_images / gen:.1f} | "
-          f"{floor:.1f} | {gen / floor:.2f} | {'yes' if gen < 120 else 'no'} |"]
-    with open(os.path.join(args.out_dir, "synthetic.md"), "w") as f:
-        f.write("# Synthetic data generator speed\n\n`python tools/bench_synthetic.py` "
-                f"(load average before: {', '.join(f'{v:.2f}' for v in load_before)})\n\n" + "\n".join(md) + "\n")
+    write_json(os.path.join(args.out_dir, "synthetic.json"), result)
+    write_text(os.path.join(args.out_dir, "synthetic.md"), markdown(result, gen, floor, load_before))
     plot(result, os.path.join(args.out_dir, "synthetic.png"))
     print(json.dumps(result, indent=2))
+    return result
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
     python tools/report_teachers.py work_dirs/demo_teacher_n work_dirs/demo_teacher_s \
         work_dirs/demo_teacher_m_12e [--out benchmarks/teachers.json]
 
+(``python -m daik.bench.teachers`` does the same.)
+
 Reads what ``tools/train.py`` left in each work dir - the dumped config (model size, epochs,
 validation interval), ``curves.json`` (every validation's metrics) and the run's log (wall time
 from its first to its last line) - and trains nothing. Writes the JSON, a plot beside it and the
@@ -12,13 +14,9 @@ import argparse
 import datetime
 import glob
 import json
-import os
 import os.path as osp
-import sys
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-from daik.utils import git_commit, replace_section  # noqa: E402
+from daik.bench.common import ROOT, beside, git_commit, md_table, now, pyplot, replace_section, save_figure, write_json
 
 SIZES = {0.25: "n", 0.5: "s", 0.75: "m", 1.0: "l"}  # YOLOv6 width multipliers
 
@@ -76,29 +74,25 @@ def read_run(work_dir: str) -> dict:
 
 
 def markdown(report: dict) -> str:
+    """The ``teachers`` section of benchmarks/README.md."""
     runs = report["runs"]
     lines = ["## Teachers (`tools/report_teachers.py`)", "",
              f"`python tools/report_teachers.py {' '.join(r['work_dir'] for r in runs)}`, {report['date']}, "
              f"commit `{report['commit']}`: held-out mAP (200 validation scenes, DOTA Task1 rules) of each run's "
              "last validation; wall time from the first to the last line of the run's log (runs that shared "
-             "the cores or were paused read slower than they are).", "",
-             "| run | model | epochs | mAP50 | mAP50:95 | mAP50 at each validation | wall time |",
-             "|---|---|---:|---:|---:|---|---:|"]
-    for r in runs:
-        seq = ", ".join(f"{e}: {100 * v:.1f}" for e, v in zip(r["val_epochs"], r["map50"]))
-        lines.append(f"| `{r['config']}` | {r['size']} | {r['epochs']} | {100 * r['final_map50']:.1f} | "
-                     f"{100 * r['final_map50_95']:.1f} | {seq} | {r['wall_minutes']:.0f} min |")
+             "the cores or were paused read slower than they are).", ""]
+    rows = [[f"`{r['config']}`", r["size"], r["epochs"], f"{100 * r['final_map50']:.1f}",
+             f"{100 * r['final_map50_95']:.1f}", ", ".join(f"{e}: {100 * v:.1f}" for e, v in zip(r["val_epochs"], r["map50"])),
+             f"{r['wall_minutes']:.0f} min"] for r in runs]
+    lines += md_table(["run", "model", "epochs", "mAP50", "mAP50:95", "mAP50 at each validation", "wall time"], rows,
+                      "llrrrlr")
     lines += ["", f"![teachers]({osp.basename(report['plot'])})", ""]
     return "\n".join(lines)
 
 
 def plot(report: dict, path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    """Held-out mAP50 at each validation, one line per run."""
+    fig, ax = pyplot().subplots(figsize=(6, 3.6))
     for r in report["runs"]:
         ax.plot(r["val_epochs"], [100 * v for v in r["map50"]], marker="o",
                 label=f"{r['size']} ({r['epochs']} epochs)")
@@ -106,18 +100,14 @@ def plot(report: dict, path: str) -> None:
     ax.set_ylabel("held-out mAP50")
     ax.grid(alpha=0.3)
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    report = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": git_commit(),
-              "runs": [read_run(w) for w in args.runs], "plot": osp.splitext(args.out)[0] + ".png"}
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
+    report = {"date": now(), "commit": git_commit(), "runs": [read_run(w) for w in args.runs],
+              "plot": beside(args.out, ".png")}
+    write_json(args.out, report)
     plot(report, report["plot"])
     replace_section(args.readme, "teachers", markdown(report))
     print(markdown(report))

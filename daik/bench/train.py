@@ -1,6 +1,6 @@
 """Training throughput of the YOLOv6-R sizes, side by side in one run.
 
-    python tools/bench_train.py --data data/synthetic_quick --sizes n s m --iters 30 --threads 1
+    daik bench train --data data/synthetic_quick --sizes n s m --iters 30 --threads 1
 
 Each size trains ``--iters`` iterations of its ``configs/synthetic/rotated_yolo_<size>.py``
 recipe (batch ``--batch-size`` at ``--img-scale`` px, data loading included) in its own
@@ -9,18 +9,13 @@ images/s, and the table states each size's cost relative to the first. Writes th
 markdown table beside it and the ``train`` section of ``benchmarks/README.md``.
 """
 import argparse
-import datetime
-import json
 import os
 import os.path as osp
-import platform
-import statistics
-import sys
+import shutil
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-from daik.bench.kd_runner import BenchSettings, _run, build_run_config, iteration_times  # noqa: E402
-from daik.utils import git_commit, replace_section  # noqa: E402
+from daik.bench.common import (ROOT, argv_of, beside, environment, iteration_times, load_average, md_table,
+                               replace_section, run_logged, steady_median, tool_command, write_json, write_text)
+from daik.bench.kd_runner import BenchSettings, build_run_config, step_command
 
 
 def parse_args(argv=None):
@@ -36,7 +31,7 @@ def parse_args(argv=None):
     p.add_argument("--out", default=osp.join(ROOT, "benchmarks", "train.json"))
     p.add_argument("--readme", default=osp.join(ROOT, "benchmarks", "README.md"))
     args = p.parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)
+    args.argv = argv_of(argv)
     return args
 
 
@@ -53,21 +48,18 @@ def time_size(args, size: str) -> dict:
     cfg.custom_hooks = [h for h in cfg.custom_hooks if h["type"] != "PlainCheckpointHook"]
     work = osp.join(args.work_dir, size)
     if osp.isdir(work):
-        import shutil
-
         shutil.rmtree(work)
     os.makedirs(work)
     cfg_path = osp.join(work, "train_config.py")
     cfg.dump(cfg_path)
-    _run([sys.executable, osp.join(ROOT, "tools", "train.py"), cfg_path, "--work-dir", work],
-         osp.join(work, "train.out"), args.threads)
+    run_logged(step_command("train", cfg_path, work), osp.join(work, "train.out"), args.threads)
     times = iteration_times(work)
-    steady = times[args.warmup:] or times
-    spi = statistics.median(steady)
+    spi = steady_median(times, args.warmup)
     return dict(size=size, iters=len(times), seconds_per_iter=spi, images_per_s=args.batch_size / spi)
 
 
 def markdown(report: dict) -> str:
+    """The ``train`` section of benchmarks/README.md (also ``train.md``)."""
     rows = report["rows"]
     base = rows[0]
     lines = [f"## Training throughput (`{report['command']}`)", "",
@@ -75,35 +67,27 @@ def markdown(report: dict) -> str:
              f"{report['date']}, commit `{report['commit']}`, load average {report['load_start']:.1f} at the start "
              f"and {report['load_end']:.1f} at the end (shared cores). Batch {report['batch_size']} at "
              f"{report['img_scale']} px, data loading and augmentation included; median of the iterations after "
-             f"the first {report['warmup']}.", "",
-             f"| model | s / iteration | images / s | cost vs {base['size']} |", "|---|---:|---:|---:|"]
-    for r in rows:
-        lines.append(f"| YOLOv6-R-{r['size']} | {r['seconds_per_iter']:.2f} | {r['images_per_s']:.1f} | "
-                     f"{r['seconds_per_iter'] / base['seconds_per_iter']:.2f}x |")
+             f"the first {report['warmup']}.", ""]
+    lines += md_table(["model", "s / iteration", "images / s", f"cost vs {base['size']}"],
+                      [[f"YOLOv6-R-{r['size']}", f"{r['seconds_per_iter']:.2f}", f"{r['images_per_s']:.1f}",
+                        f"{r['seconds_per_iter'] / base['seconds_per_iter']:.2f}x"] for r in rows], "lrrr")
     return "\n".join(lines) + "\n"
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    import torch
-
-    report = dict(command=" ".join(["python", "tools/bench_train.py", *args.argv]),
-                  date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), commit=git_commit(),
-                  machine=f"{platform.machine()}, {os.cpu_count()} cpus", torch=torch.__version__,
-                  threads=args.threads, batch_size=args.batch_size, img_scale=args.img_scale, warmup=args.warmup,
-                  load_start=os.getloadavg()[0], rows=[])
+    report = dict(command=tool_command("bench_train.py", args.argv), **environment(), threads=args.threads,
+                  batch_size=args.batch_size, img_scale=args.img_scale, warmup=args.warmup,
+                  load_start=load_average(), rows=[])
     for size in args.sizes:
         row = time_size(args, size)
         print(f"[bench_train] {size}: {row['seconds_per_iter']:.2f} s/iter, {row['images_per_s']:.1f} images/s",
               flush=True)
         report["rows"].append(row)
-    report["load_end"] = os.getloadavg()[0]
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=2)
+    report["load_end"] = load_average()
+    write_json(args.out, report)
     text = markdown(report)
-    with open(osp.splitext(args.out)[0] + ".md", "w") as f:
-        f.write(text)
+    write_text(beside(args.out, ".md"), text)
     replace_section(args.readme, "train", text)
     print(text)
     return report

@@ -43,11 +43,17 @@ def test_help_lists_every_subcommand_and_benchmark(capsys):
 
 
 def test_every_tool_of_the_command_table_is_a_tool_with_main():
-    """The table names real files of tools/ with a ``main(argv)``, and every bench_*.py is in it."""
+    """The table names real files of tools/ with a ``main(argv)`` (their own, or that of the
+    daik.bench suite a benchmark tool imports), and every bench_*.py is in it."""
+    import importlib
+    import inspect
+
     for name, tool in TOOLS.items():
         tree = ast.parse(open(os.path.join(TOOLS_DIR, tool)).read())
-        mains = [f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == "main"]
-        assert mains and [a.arg for a in mains[0].args.args] == ["argv"], f"{tool} has no main(argv)"
+        mains = [[a.arg for a in f.args.args] for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == "main"]
+        mains += [list(inspect.signature(importlib.import_module(n.module).main).parameters) for n in tree.body
+                  if isinstance(n, ast.ImportFrom) and n.module.startswith("daik.bench.") and n.names[0].name == "main"]
+        assert mains and mains[0] == ["argv"], f"{tool} has no main(argv)"
     benches = {f for f in os.listdir(TOOLS_DIR) if f.startswith("bench_") and f.endswith(".py")}
     assert benches == {tool for tool, _ in BENCHMARKS.values()}
 

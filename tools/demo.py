@@ -1,4 +1,4 @@
-"""daik end to end on this CPU in minutes (`make demo`)
+"""daik end to end on a CPU (`make demo`)
 (:mod:`daik.bench.demo`).
 
     python tools/demo.py [--work-dir work_dirs/demo] [--epochs 8] [--threads 2]

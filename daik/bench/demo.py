@@ -1,4 +1,4 @@
-"""daik end to end on this CPU in minutes (`make demo`):
+"""daik end to end on a CPU (`make demo`):
 
 1. generate quick synthetic aerial scenes (train + held-out val);
 2. take the shipped nano teacher (checkpoints/demo_teacher_n.pth; trained by the commands in

@@ -153,7 +153,8 @@ def main(argv=None) -> dict:
     res["note"] = args.note
     write_json(args.out, res)
     shown = [a for a in args.argv if a != args.note and a != "--note"]
-    replace_section(str(Path(args.out).parent / "README.md"), "eval", markdown(res, tool_command("bench_eval.py", shown)))
+    command = tool_command("bench_eval.py", shown)
+    replace_section(str(Path(args.out).parent / "README.md"), "eval", markdown(res, command))
     print(json.dumps({k: v for k, v in res.items() if k != "per_class_ap_voc07"}, indent=2))
     return res
 

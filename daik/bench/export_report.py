@@ -90,8 +90,8 @@ def _ablation_section(r: dict) -> list:
             "uint8 x int8 kernels (AVX2 without VNNI sums pairs of products in 16 bits), most at the first conv, "
             "which sees the dense image: 7-bit weights remove it. ORT's entropy calibration with its default 128 "
             "bins picks the min-max ranges here.", "",
-            *md_table(["variant", "calibration images", *(f"{lab} INT8" for lab in labs)], rows, "lr" + "r" * len(labs)),
-            ""]
+            *md_table(["variant", "calibration images", *(f"{lab} INT8" for lab in labs)], rows,
+                      "lr" + "r" * len(labs)), ""]
 
 
 def _unavailable_section(r: dict) -> list:

@@ -237,7 +237,8 @@ def markdown(r: dict) -> str:
         "patch call are timed batch by batch, interleaved.", "",
         *md_table(["run", "wall time", "patches/s", "peak RSS"], [
             ["tiled predictor (read on a thread, normalise, model, per-patch decoding + NMS on a second thread, "
-             "merge, GeoJSON)", f"{t['wall_s']:.1f} s", f"{b['patches'] / t['wall_s']:.2f}", f"{t['peak_rss_mib']:.0f} MiB"],
+             "merge, GeoJSON)", f"{t['wall_s']:.1f} s", f"{b['patches'] / t['wall_s']:.2f}",
+             f"{t['peak_rss_mib']:.0f} MiB"],
             ["bare model forward over the same in-memory patches", f"{b['forward_s']:.1f} s",
              f"{b['patches'] / b['forward_s']:.2f}", "–"],
             ["per-patch model call (forward + decode + per-patch NMS) over the same patches",

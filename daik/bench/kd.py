@@ -2,7 +2,7 @@
 held-out split; writes JSON, a markdown table (also into benchmarks/README.md) and a bar plot.
 
     daik bench kd                       # full: fresh synthetic set, every method, 3 seeds
-    daik bench kd --quick               # a small version, a few minutes on a CPU
+    daik bench kd --quick               # a small version (fewer images, epochs, methods, seeds)
     daik bench kd --preset pico         # the table of benchmarks/kd.md
     daik bench kd --data DIR --teacher-ckpt T.pth --methods daik_full,crosskd --seeds 3
     daik bench kd ... --runs student:1,daik_full:1   # one share of the runs (others cached)

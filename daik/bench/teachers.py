@@ -82,7 +82,8 @@ def markdown(report: dict) -> str:
              "last validation; wall time from the first to the last line of the run's log (runs that shared "
              "the cores or were paused read slower than they are).", ""]
     rows = [[f"`{r['config']}`", r["size"], r["epochs"], f"{100 * r['final_map50']:.1f}",
-             f"{100 * r['final_map50_95']:.1f}", ", ".join(f"{e}: {100 * v:.1f}" for e, v in zip(r["val_epochs"], r["map50"])),
+             f"{100 * r['final_map50_95']:.1f}",
+             ", ".join(f"{e}: {100 * v:.1f}" for e, v in zip(r["val_epochs"], r["map50"])),
              f"{r['wall_minutes']:.0f} min"] for r in runs]
     lines += md_table(["run", "model", "epochs", "mAP50", "mAP50:95", "mAP50 at each validation", "wall time"], rows,
                       "llrrrlr")

@@ -182,16 +182,6 @@ def test_sea_low_weight_ablation_changes_only_the_two_weights(synthetic_teacher_
     assert (part.anchor_weight, part.topo_weight, part.loc_weight) == (0.1, 0.1, 0.25)
 
 
-def test_every_benchmark_method_config_exists():
-    import sys
-
-    sys.path.insert(0, os.path.join(ROOT, "tools"))
-    import bench_kd
-
-    for name, config in bench_kd.METHODS.items():
-        assert os.path.isfile(os.path.join(ROOT, config)), name
-
-
 @pytest.mark.parametrize("method", ["daik_full", "crosskd", "mimic"])
 def test_demo_configs_distil_the_pico_student_from_the_nano_teacher(method):
     """The demo's distillation configs hold exactly the student that student_pico.py trains alone

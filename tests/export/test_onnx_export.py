@@ -183,9 +183,7 @@ def test_static_export_with_the_tool(detector, tmp_path, image):
 def test_bench_export_compares_pytorch_and_onnx_on_the_same_input(detector, image, tmp_path):
     """bench_export's PyTorch runner letterboxes like OnnxDetector: on a 256 px image and a 160 px
     graph the two give the same detections (once they did not, and PyTorch's mAP was a third)."""
-    sys.path.insert(0, os.path.join(ROOT, "tools"))
-    import bench_export
-
+    from daik.bench import export as bench_export
     from daik.export import export_onnx
 
     path = str(tmp_path / "n160.onnx")

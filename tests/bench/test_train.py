@@ -1,18 +1,14 @@
-"""tools/bench_train.py on a tiny set: the numbers come from the run's own iteration log."""
+"""daik.bench.train on a tiny set: the numbers come from the run's own iteration log."""
 import json
-import os.path as osp
 import shutil
-import sys
 
 import pytest
 
-from .conftest import ROOT
+from daik.bench import train as bench_train
+from daik.bench.common import iteration_times
 
 
 def test_bench_train_tiny(tiny_set, tmp_path):
-    sys.path.insert(0, osp.join(ROOT, "tools"))
-    import bench_train
-
     for split in ("train", "val"):
         shutil.copytree(tiny_set, tmp_path / "data" / split)
     out = tmp_path / "train.json"
@@ -22,7 +18,7 @@ def test_bench_train_tiny(tiny_set, tmp_path):
     saved = json.loads(out.read_text())
     assert saved == json.loads(json.dumps(report))
     (row,) = saved["rows"]
-    logged = bench_train.iteration_times(str(tmp_path / "work" / "n"))
+    logged = iteration_times(str(tmp_path / "work" / "n"))
     assert row["iters"] == len(logged) == 3  # 3 x 2 images of the 6, one epoch, no validation
     assert row["seconds_per_iter"] == pytest.approx((logged[1] + logged[2]) / 2)  # median after 1 warm-up
     assert row["images_per_s"] == pytest.approx(2 / row["seconds_per_iter"])

@@ -1,13 +1,7 @@
-"""The benchmark tools' reports: README sections replaced in place, tables from a report."""
-import os
-import sys
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-
-import bench_export  # noqa: E402
-import bench_infer  # noqa: E402
-
+"""The benchmark suites' reports: tables and verdicts from a report dict."""
+from daik.bench import export as bench_export
+from daik.bench import infer as bench_infer
+from daik.bench.export_report import markdown as export_markdown
 
 
 def _infer_report(wall, rss):
@@ -48,5 +42,5 @@ def test_export_table_states_the_target_and_int8_drop():
              ratio_fp32_vs_fused={256: 0.67}, int8_map_drop=0.05, target_ratio=0.7, checkpoint="c.pth",
              threads=1, machine="m", torch="t", onnxruntime="o", date="d", commit="c", load_start=1.0,
              load_end=1.0, val_dir="v", calib_num=64)
-    text = bench_export.markdown(r)
+    text = export_markdown(r)
     assert "**0.50x** (met)" in text and "**+0.0500**" in text and "| ORT INT8 | 50.0 ms (0.25x) |" in text

@@ -1,10 +1,12 @@
-"""tools/report_teachers.py reads a training run's own files: dumped config, curves, log."""
+"""daik.bench.teachers (tools/report_teachers.py) reads a training run's own files: dumped config,
+curves, log."""
 import json
 import os.path as osp
-import sys
 
 import pytest
 from mmengine.config import Config
+
+from daik.bench import teachers as report_teachers
 
 from .conftest import ROOT
 
@@ -24,9 +26,6 @@ def _fake_run(path, config, map50, map5095, minutes):
 
 
 def test_report_reads_size_epochs_metrics_and_wall_time(tmp_path):
-    sys.path.insert(0, osp.join(ROOT, "tools"))
-    import report_teachers
-
     s = _fake_run(tmp_path / "s", "teacher_s.py", [0.65, 0.74, 0.79, 0.794], [0.44, 0.56, 0.59, 0.598], 95)
     m = _fake_run(tmp_path / "m", "teacher_m_12e.py", [0.58, 0.72], [0.35, 0.525], 87)
     out = tmp_path / "teachers.json"
@@ -42,9 +41,6 @@ def test_report_reads_size_epochs_metrics_and_wall_time(tmp_path):
 
 
 def test_report_names_a_work_dir_without_curves(tmp_path):
-    sys.path.insert(0, osp.join(ROOT, "tools"))
-    import report_teachers
-
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="empty"):
         report_teachers.read_run(str(tmp_path / "empty"))

@@ -1,8 +1,10 @@
-"""Summary, markdown table and bar plot of a distillation benchmark (:mod:`.kd_benchmark`)."""
+"""Summary, markdown table and bar plot of a distillation benchmark (:mod:`.kd_runner`)."""
 import math
 import re
 import statistics
 from typing import Dict, List
+
+from daik.bench.common import md_table, pyplot, save_figure
 
 _MAP50, _MAP = "dota/mAP", "dota/mAP50:95"
 
@@ -62,25 +64,26 @@ def gradient_table(summary: dict) -> str:
     """Per method: the share of steps clip_grad fired, and each loss's gradient norm at step 0 as
     a share of the sum over losses (detection = the student's own four)."""
     own = {"loss_cls", "loss_bbox", "loss_dfl", "loss_angle"}
-    rows = ["| model | clip rate | grad norm at step 0 | detection share | largest KD term (share) |",
-            "| --- | ---: | ---: | ---: | --- |"]
+    rows = []
     entries = [("student alone", summary["student"])] + sorted(summary["distilled"].items())
     for name, d in entries:
         g = {k: v for k, v in d.get("step0_grad", {}).items() if k != "total"}
         rate = d.get("clip_rate", float("nan"))
         rate_s = "" if math.isnan(rate) else f"{100 * rate:.0f} %"
         if not g:
-            rows.append(f"| {name} | {rate_s} |  |  |  |")
+            rows.append([name, rate_s, "", "", ""])
             continue
         total = sum(g.values()) or 1.0
         det = sum(v for k, v in g.items() if k in own) / total
         kd = {k: v for k, v in g.items() if k not in own}
         big = max(kd, key=kd.get) if kd else ""
         big_s = f"{big} ({100 * kd[big] / total:.0f} %)" if big else ""
-        rows.append(f"| {name} | {rate_s} | {d['step0_grad'].get('total', float('nan')):.2f} | {100 * det:.0f} % | {big_s} |")
-    return "\n".join(rows) + ("\n\nclip rate: share of training steps whose gradient norm exceeded clip_grad's "
-                              "max_norm (10) before clipping; shares are of the summed per-loss gradient norms "
-                              "on the student at the first step (KDDiagnosticsHook).\n")
+        rows.append([name, rate_s, f"{d['step0_grad'].get('total', float('nan')):.2f}", f"{100 * det:.0f} %", big_s])
+    head = ["model", "clip rate", "grad norm at step 0", "detection share", "largest KD term (share)"]
+    return "\n".join(md_table(head, rows, "lrrrl", spaced=True)) + (
+        "\n\nclip rate: share of training steps whose gradient norm exceeded clip_grad's max_norm (10) before "
+        "clipping; shares are of the summed per-loss gradient norms on the student at the first step "
+        "(KDDiagnosticsHook).\n")
 
 
 def _mean_classes(metrics: List[dict]) -> Dict[str, float]:
@@ -98,7 +101,7 @@ def markdown_table(summary: dict) -> str:
     classes = list(summary["teacher"]["per_class"])
     short = [re.sub(r"[^a-z]", "", c)[:6] for c in classes]
     head = ["model", "seeds", "mAP50", "mAP50:95", "gap closed", "step time"] + short
-    rows = [head, ["---"] + ["---:"] * (len(head) - 1)]
+    rows = []
     t = summary["teacher"]
     rows.append(["teacher", "", f"{100 * t['mAP50']:.1f}", f"{100 * t['mAP']:.1f}", "", ""]
                 + [f"{100 * t['per_class'][c]:.1f}" for c in classes])
@@ -110,7 +113,7 @@ def markdown_table(summary: dict) -> str:
         gap = "" if math.isnan(d["gap_closed"]) else f"{100 * d['gap_closed']:.0f} %"
         rows.append([method, str(len(d["mAP50"])), _fmt(d["mAP50"]), _fmt(d["mAP"]), gap, f"{d['step_time_ratio']:.2f}x"]
                     + [f"{100 * d['per_class'].get(c, float('nan')):.1f}" for c in classes])
-    lines = ["| " + " | ".join(r) + " |" for r in rows]
+    lines = md_table(head, rows, "l" + "r" * (len(head) - 1), spaced=True)
     legend = ("Classes: " + ", ".join(f"{a} = {c}" for a, c in zip(short, classes)) + ". mAP in %, mean ± std "
               f"over the seeds run (of {summary['seeds']}); gap closed = (distilled - student) / (teacher - student) "
               "on mean mAP50, the student's mean taken over the method's seeds; step time = seconds per training iteration (data loading included) over the student's.")
@@ -119,18 +122,13 @@ def markdown_table(summary: dict) -> str:
 
 def bar_plot(summary: dict, path: str) -> None:
     """mAP50 (mean ± std over seeds) of teacher, student and every method, as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     names = ["teacher", "student"] + sorted(summary["distilled"], key=lambda m: -statistics.fmean(
         summary["distilled"][m]["mAP50"] or [0]))
     vals = [[summary["teacher"]["mAP50"]], summary["student"]["mAP50"]] + [
         summary["distilled"][m]["mAP50"] for m in names[2:]]
     means = [100 * _mean_std(v)[0] for v in vals]
     stds = [100 * _mean_std(v)[1] for v in vals]
-    fig, ax = plt.subplots(figsize=(max(6, 0.8 * len(names) + 2), 4))
+    fig, ax = pyplot().subplots(figsize=(max(6, 0.8 * len(names) + 2), 4))
     colors = ["#555555", "#999999"] + ["#2b7bba"] * (len(names) - 2)
     ax.bar(range(len(names)), means, yerr=stds, color=colors, capsize=3)
     ax.axhline(means[1], color="#999999", linestyle="--", linewidth=1)
@@ -138,7 +136,5 @@ def bar_plot(summary: dict, path: str) -> None:
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
     ax.set_ylabel("mAP50 (%)")
     ax.set_title("Distillation on the held-out split (mean ± std over seeds)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 

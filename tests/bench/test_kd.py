@@ -1,13 +1,19 @@
-"""The distillation benchmark's bookkeeping, and one tiny run of it end to end."""
+"""The distillation benchmark (daik.bench.kd, kd_runner, kd_cache, kd_report): its bookkeeping,
+the commands it runs, and one tiny run of it end to end."""
 import json
 import math
 import os
 import os.path as osp
+import sys
 
 import pytest
 import torch
 
-from daik.engine.kd_report import markdown_table, summarise
+from daik.bench import kd as bench_kd
+from daik.bench import kd_runner as kb
+from daik.bench.kd_report import markdown_table, summarise
+
+from .conftest import ROOT
 
 
 def _res(map50, mAP, spi, planes=0.5):
@@ -60,15 +66,9 @@ def test_bench_kd_tiny_end_to_end(tiny_set, tmp_path):
     """Two epochs of a pico student alone and with prediction mimicking, from a saved teacher:
     the JSON has the documented schema and the numbers come from the runs' own files."""
     import shutil
-    import sys
 
     from daik.engine.runner import load_config
     from daik.registry import MODELS
-
-    from .conftest import ROOT
-
-    sys.path.insert(0, osp.join(ROOT, "tools"))
-    import bench_kd
 
     data = tmp_path / "data"
     for split in ("train", "val"):
@@ -96,7 +96,7 @@ def test_bench_kd_tiny_end_to_end(tiny_set, tmp_path):
 def test_run_config_distils_the_benchmark_student(tmp_path):
     """A method config built for the nano student runs with whatever student the benchmark names,
     and with its teacher."""
-    from daik.engine.kd_benchmark import BenchSettings, build_run_config
+    from daik.bench.kd_runner import BenchSettings, build_run_config
     from daik.engine.runner import load_config
 
     for split in ("train", "val"):
@@ -131,8 +131,6 @@ def test_run_config_distils_the_benchmark_student(tmp_path):
 def test_runs_subset_and_report_only_use_the_cache(tmp_path, monkeypatch):
     """--runs trains only the named runs (cached ones are always reported); --report-only trains
     nothing; a distilled run without its seed's student alone is left out of the report."""
-    from daik.engine import kd_benchmark as kb
-
     trained = []
 
     def fake_train(settings, name, config, epochs, seed, teacher_ckpt=None, eval_config=None, cached_only=False):
@@ -158,13 +156,6 @@ def test_runs_subset_and_report_only_use_the_cache(tmp_path, monkeypatch):
 
 
 def test_targets_state_each_verdict():
-    import sys
-
-    from .conftest import ROOT
-
-    sys.path.insert(0, osp.join(ROOT, "tools"))
-    import bench_kd
-
     results = dict(
         teacher=_res(0.8, 0.5, float("nan")),
         student={0: _res(0.4, 0.2, 1.0)},
@@ -183,8 +174,6 @@ def test_a_cached_run_is_reused_only_with_the_settings_that_made_it(tmp_path, mo
     """Regression: a run directory holding result.json was reused whatever data, epochs or teacher
     made it. Now the same settings reuse it, other data / epochs / teacher weights move it aside
     and run again, and --report-only stops naming what differs."""
-    from daik.engine import kd_benchmark as kb
-
     def data_set(root, n):
         for split in ("train", "val"):
             (root / split / "labelTxt").mkdir(parents=True)
@@ -194,17 +183,18 @@ def test_a_cached_run_is_reused_only_with_the_settings_that_made_it(tmp_path, mo
 
     ran = []
 
-    def fake_run(cmd, log_path, threads):  # stands for tools/train.py and tools/test.py
+    def fake_run(cmd, log_path, threads):  # stands for daik train and daik test
         work = osp.dirname(log_path)
-        ran.append(osp.basename(cmd[1]))
-        if cmd[1].endswith("test.py"):
+        assert cmd[:3] == [sys.executable, "-m", "daik"]
+        ran.append(cmd[3])
+        if cmd[3] == "test":
             out = cmd[cmd.index("--out-dir") + 1]
             os.makedirs(out, exist_ok=True)
             with open(osp.join(out, "metrics.json"), "w") as f:
                 json.dump({"dota/mAP": 0.5}, f)
         assert osp.isdir(work)
 
-    monkeypatch.setattr(kb, "_run", fake_run)
+    monkeypatch.setattr(kb, "run_logged", fake_run)
     teacher = tmp_path / "t.pth"
     teacher.write_bytes(b"teacher one")
     settings = kb.BenchSettings(data=str(data_set(tmp_path / "d1", 2)), work_dir=str(tmp_path / "w"),
@@ -217,7 +207,7 @@ def test_a_cached_run_is_reused_only_with_the_settings_that_made_it(tmp_path, mo
                                  eval_config=settings.student_config, cached_only=cached_only)
 
     run()
-    assert ran == ["train.py", "test.py"]
+    assert ran == ["train", "test"]
     work = tmp_path / "w" / "mimic" / "seed0"
     recorded = json.loads((work / "settings.json").read_text())
     assert recorded["epochs"] == 2 and recorded["data"] == settings.data and recorded["commit"]
@@ -228,11 +218,33 @@ def test_a_cached_run_is_reused_only_with_the_settings_that_made_it(tmp_path, mo
     with pytest.raises(kb.StaleRunError, match="epochs"):
         run(epochs=3, cached_only=True)  # --report-only never re-runs, and says why it stops
     run(epochs=3)
-    assert ran == ["train.py", "test.py"] and (tmp_path / "w" / "mimic" / "seed0.stale-0" / "result.json").is_file()
+    assert ran == ["train", "test"] and (tmp_path / "w" / "mimic" / "seed0.stale-0" / "result.json").is_file()
     settings.data = str(data_set(tmp_path / "d2", 3))  # another data set
     run(epochs=3)
-    assert ran == ["train.py", "test.py"]
+    assert ran == ["train", "test"]
     teacher.write_bytes(b"teacher two")  # the teacher re-trained under the same path
     run(epochs=3)
-    assert ran == ["train.py", "test.py"]
+    assert ran == ["train", "test"]
     assert json.loads((work / "settings.json").read_text())["teacher_ckpt_sha256"] != recorded["teacher_ckpt_sha256"]
+
+
+def test_train_and_test_commands_are_the_daik_command(tmp_path):
+    """Every process of a run is ``python -m daik train|test`` (this interpreter), and its result
+    is the metrics.json that ``daik test --out-dir`` writes."""
+    work = str(tmp_path / "run")
+    assert kb.step_command("train", "c.py", work) == [sys.executable, "-m", "daik", "train", "c.py", "--work-dir", work]
+    test = kb.step_command("test", "c.py", work, "e.pth", show=True)
+    out = osp.join(work, "test")
+    assert test == [sys.executable, "-m", "daik", "test", "c.py", "e.pth", "--out-dir", out, "--work-dir",
+                    osp.join(work, "test_logs"), "--show-dir", osp.join(out, "show")]
+    with pytest.raises(ValueError, match="step"):
+        kb.step_command("infer", "c.py", work)
+    os.makedirs(out)
+    with open(osp.join(out, "metrics.json"), "w") as f:
+        json.dump({"dota/mAP": 0.5, "dota/AP_plane": 0.25}, f)
+    assert kb.read_test_metrics(out) == {"dota/mAP": 0.5, "dota/AP_plane": 0.25}
+
+
+def test_every_method_config_exists():
+    for name, config in bench_kd.METHODS.items():
+        assert osp.isfile(osp.join(ROOT, config)), name

@@ -7,10 +7,8 @@ import os.path as osp
 import statistics
 from typing import Dict, List, Optional, Tuple
 
+from daik.bench.common import ROOT, git_commit, scalar_records
 from daik.engine.runner import load_config
-from daik.utils import git_commit
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 class StaleRunError(RuntimeError):
@@ -126,11 +124,7 @@ def gradient_stats(work_dir: str) -> dict:
     cfg_path = osp.join(work_dir, "train_config.py")
     clip = (load_config(cfg_path).get("optim_wrapper", {}).get("clip_grad") or {}) if osp.isfile(cfg_path) else {}
     max_norm = clip.get("max_norm")
-    norms = []
-    for root, _, files in os.walk(work_dir):
-        if "scalars.json" in files and "vis_data" in root:
-            with open(osp.join(root, "scalars.json")) as f:
-                norms += [float(r["grad_norm"]) for r in map(json.loads, f) if "grad_norm" in r and "loss" in r]
+    norms = [float(r["grad_norm"]) for r in scalar_records(work_dir) if "grad_norm" in r and "loss" in r]
     step0 = {}
     diag = osp.join(work_dir, "kd_diagnostics.json")
     if osp.isfile(diag):

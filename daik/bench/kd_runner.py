@@ -1,32 +1,33 @@
-"""The distillation benchmark: a teacher, the student alone and the student with each distiller,
-over several seeds, evaluated on a held-out split, written as JSON + markdown + a bar plot.
+"""The distillation benchmark's runs: a teacher, the student alone and the student with each
+distiller, over several seeds, evaluated on a held-out split (:mod:`.kd` drives it and writes
+the report).
 
-Every run is an ordinary ``tools/train.py`` run of a config from ``configs/`` (with the data
-folders, schedule and seed overridden), in its own process, followed by ``tools/test.py`` on
-the held-out split. Each run leaves ``result.json`` and ``settings.json`` in its work dir; a
-later benchmark reuses the run only when its settings are exactly the ones it would run with
-(see :func:`run_settings`), so an interrupted benchmark continues where it stopped and a cache
-can never mix runs made with other data, schedules, configs or teachers.
+Every run is an ordinary ``daik train`` run of a config from ``configs/`` (with the data
+folders, schedule and seed overridden), in its own process, followed by ``daik test`` on the
+held-out split (:func:`step_command`), whose ``metrics.json`` is the run's result
+(:func:`read_test_metrics`). Each run leaves ``result.json`` and ``settings.json`` in its work
+dir; a later benchmark reuses the run only when its settings are exactly the ones it would run
+with (see :func:`~.kd_cache.run_settings`), so an interrupted benchmark continues where it
+stopped and a cache can never mix runs made with other data, schedules, configs or teachers.
 """
 import json
 import os
 import os.path as osp
-import statistics
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
-from daik.engine.kd_cache import StaleRunError, gradient_stats, load_cached, run_settings, write_result
+from daik.bench.common import ROOT, daik_command, iteration_times, run_logged, steady_median
+from daik.bench.kd_cache import StaleRunError, gradient_stats, load_cached, run_settings, write_result
 from daik.engine.runner import load_config
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+__all__ = ["ROOT", "BenchSettings", "StaleRunError", "build_run_config", "transplant", "step_command",
+           "read_test_metrics", "train_and_test", "run_benchmark", "make_synthetic_split"]
 
 
 @dataclass
 class BenchSettings:
-    """What one benchmark runs (see :data:`PRESETS`).
+    """What one benchmark runs (see :data:`daik.bench.kd.PRESETS`).
 
     Attributes:
         data: folder with ``train/{images,labelTxt}`` and ``val/{images,labelTxt}``.
@@ -128,26 +129,33 @@ def transplant(method: dict, reference: dict, base: dict) -> dict:
     return out
 
 
-def _run(cmd: List[str], log_path: str, threads: int) -> None:
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
-               PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    with open(log_path, "a") as log:
-        proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-    if proc.returncode:
-        raise RuntimeError(f"{' '.join(cmd)} failed (exit {proc.returncode}); see {log_path}")
+def step_command(step: str, config: str, work: str, ckpt: Optional[str] = None, show: bool = False) -> List[str]:
+    """The command of one step of a run in ``work`` (every ``daik train`` / ``daik test`` process
+    the benchmarks start is made here).
+
+    ``"train"``: ``daik train CONFIG --work-dir WORK``. ``"test"``: ``daik test CONFIG CKPT
+    --out-dir WORK/test --work-dir WORK/test_logs`` (``show``: detections drawn into
+    ``WORK/test/show``); its result is :func:`read_test_metrics` of ``WORK/test``.
+    """
+    if step == "train":
+        return daik_command("train", config, "--work-dir", work)
+    if step != "test":
+        raise ValueError(f"step is 'train' or 'test', not {step!r}")
+    out_dir = osp.join(work, "test")
+    show_dir = ["--show-dir", osp.join(out_dir, "show")] if show else []
+    return daik_command("test", config, ckpt, "--out-dir", out_dir, "--work-dir", osp.join(work, "test_logs"),
+                        *show_dir)
 
 
-def iteration_times(work_dir: str) -> List[float]:
-    """Seconds per training iteration (data loading included) from mmengine's scalar log."""
-    times = []
-    for root, _, files in os.walk(work_dir):
-        if "scalars.json" in files and "vis_data" in root:
-            with open(osp.join(root, "scalars.json")) as f:
-                for line in f:
-                    rec = json.loads(line)
-                    if "time" in rec and "loss" in rec:
-                        times.append(float(rec["time"]))
-    return times
+def read_test_metrics(out_dir: str) -> Dict[str, float]:
+    """The result of ``daik test ... --out-dir OUT_DIR``: ``OUT_DIR/metrics.json``.
+
+    That file is the defined result format of an evaluation: one JSON object of floats, every
+    metric the test run's evaluator returned under its name, for the DOTA Task1 metric
+    ``"dota/mAP"`` (mAP50), ``"dota/mAP50:95"`` and ``"dota/AP_<class>"`` per class.
+    """
+    with open(osp.join(out_dir, "metrics.json")) as f:
+        return json.load(f)
 
 
 def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int, seed: int,
@@ -173,21 +181,16 @@ def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int,
     cfg_path = osp.join(work, "train_config.py")
     cfg.dump(cfg_path)
     start = time.time()
-    _run([sys.executable, osp.join(ROOT, "tools", "train.py"), cfg_path, "--work-dir", work],
-         osp.join(work, "train.out"), settings.threads)
+    run_logged(step_command("train", cfg_path, work), osp.join(work, "train.out"), settings.threads)
     train_seconds = time.time() - start
     ckpt = osp.join(work, f"epoch_{epochs}.pth")
     eval_path = osp.join(work, "test_config.py")
     eval_cfg.dump(eval_path)
-    out_dir = osp.join(work, "test")
-    show = ["--show-dir", osp.join(out_dir, "show")] if settings.show else []
-    _run([sys.executable, osp.join(ROOT, "tools", "test.py"), eval_path, ckpt, "--out-dir", out_dir,
-          "--work-dir", osp.join(work, "test_logs")] + show, osp.join(work, "test.out"), settings.threads)
-    with open(osp.join(out_dir, "metrics.json")) as f:
-        metrics = json.load(f)
+    run_logged(step_command("test", eval_path, work, ckpt, show=settings.show), osp.join(work, "test.out"),
+               settings.threads)
     times = iteration_times(work)
-    steady = times[min(5, len(times) // 4):] or times
-    result = dict(metrics=metrics, seconds_per_iter=statistics.median(steady) if steady else float("nan"),
+    result = dict(metrics=read_test_metrics(osp.join(work, "test")),
+                  seconds_per_iter=steady_median(times, min(5, len(times) // 4)),
                   train_seconds=train_seconds, ckpt=ckpt, **gradient_stats(work))
     write_result(work, result, wanted)
     return result
@@ -261,10 +264,8 @@ def _evaluate_only(settings: BenchSettings, config: str, ckpt: str, cached_only:
     os.makedirs(work, exist_ok=True)
     cfg_path = osp.join(work, "test_config.py")
     cfg.dump(cfg_path)
-    out_dir = osp.join(work, "test")
-    _run([sys.executable, osp.join(ROOT, "tools", "test.py"), cfg_path, ckpt, "--out-dir", out_dir,
-          "--work-dir", osp.join(work, "test_logs")], osp.join(work, "test.out"), settings.threads)
-    with open(osp.join(out_dir, "metrics.json")) as f:
-        result = dict(metrics=json.load(f), seconds_per_iter=float("nan"), train_seconds=0.0, ckpt=ckpt)
+    run_logged(step_command("test", cfg_path, work, ckpt), osp.join(work, "test.out"), settings.threads)
+    result = dict(metrics=read_test_metrics(osp.join(work, "test")), seconds_per_iter=float("nan"),
+                  train_seconds=0.0, ckpt=ckpt)
     write_result(work, result, wanted)
     return result

@@ -1,0 +1,192 @@
+"""Distillation benchmark: teacher, student alone and student + each distiller over seeds, on a
+held-out split; writes JSON, a markdown table (also into benchmarks/README.md) and a bar plot.
+
+    daik bench kd                       # full: fresh synthetic set, every method, 3 seeds
+    daik bench kd --quick               # a small version (fewer images, epochs, methods, seeds)
+    daik bench kd --preset pico         # the table of benchmarks/kd.md
+    daik bench kd --data DIR --teacher-ckpt T.pth --methods daik_full,crosskd --seeds 3
+    daik bench kd ... --runs student:1,daik_full:1   # one share of the runs (others cached)
+    daik bench kd ... --report-only                  # summarise what is cached
+
+``DIR`` holds ``train/{images,labelTxt}`` and ``val/{images,labelTxt}`` (DOTA layout). Runs are
+cached in ``--work-dir``: re-running continues an interrupted benchmark.
+"""
+import argparse
+import os
+import os.path as osp
+import statistics
+import sys
+
+from daik.bench.common import ROOT, argv_of, beside, replace_section, tool_command, write_json, write_text
+from daik.bench.kd_report import bar_plot, gradient_table, markdown_table, summarise
+from daik.bench.kd_runner import BenchSettings, StaleRunError, make_synthetic_split, run_benchmark
+
+METHODS = {
+    "daik_full": "configs/distill/synthetic/daik_full.py",
+    "daik_ad_aal_sad": "configs/distill/synthetic/daik_ad_aal_sad.py",
+    "daik_ad_aal": "configs/distill/synthetic/daik_ad_aal.py",
+    "daik_ad": "configs/distill/synthetic/daik_ad.py",
+    "crosskd": "configs/distill/synthetic/crosskd.py",
+    "crosskd_pkd": "configs/distill/synthetic/crosskd_pkd.py",
+    "cakd": "configs/distill/synthetic/cakd.py",
+    "sea": "configs/distill/synthetic/sea.py",
+    "frs": "configs/distill/synthetic/frs.py",
+    "ld": "configs/distill/synthetic/ld.py",
+    "pkd": "configs/distill/synthetic/pkd.py",
+    "fitnet": "configs/distill/synthetic/fitnet.py",
+    "mimic": "configs/distill/synthetic/mimic.py",
+    # ablations (configs/distill/synthetic/ablations/<name>.py; each file says what it changes)
+    **{name: f"configs/distill/synthetic/ablations/{name}.py" for name in (
+        "daik_full_sin_table",     # the earlier |sin(V(AR) dtheta)| AAL table instead of the rotated-IoU LUT
+        "daik_full_pos_cls",       # class KD on the positives only
+        "daik_full_cls_positives",  # dense class KD over the number of positives (no clipping)
+        "daik_full_ld_pos",        # the authors' LD: positives only, T = 20
+        "daik_full_softmax_cls",   # the authors' softmax class KD at T = 10
+        "daik_full_cosine",        # YOLOv6-R's cosine decay of the KD weights
+        "daik_full_ad_t1", "daik_full_ad_t5", "daik_full_ad_w02",  # AD temperature / weight sweep
+        "daik_full_ad_dense",      # AD at every point, not only the positives
+        "daik_full_guide_only", "daik_full_kl_only",  # SAD's two switches one at a time
+        "sea_low_weight",          # sea with its anchor / topology terms at 0.1
+    )},
+}
+
+# Named settings (``--preset``); options given on the command line override them. Presets with a
+# ``data`` folder read it as it is (DOTA layout, train/ and val/); the others generate one.
+_PICO = dict(data="data/synthetic_quick", teacher_config="configs/demo/teacher_n.py",
+             teacher_ckpt="checkpoints/demo_teacher_n.pth", student_config="configs/demo/student_pico.py",
+             img_scale=160, threads=1, teacher_epochs=24, train_images=1000, val_images=200)
+PRESETS = {
+    "full": dict(train_images=1000, val_images=200, student_epochs=6, teacher_epochs=24, seeds=3,
+                 methods=list(METHODS)),
+    "quick": dict(train_images=200, val_images=60, student_epochs=4, teacher_epochs=12, seeds=1,
+                  methods=["daik_full", "crosskd"]),
+    # the table of benchmarks/kd.md: pico student from the shipped nano teacher, 6 epochs
+    "pico": dict(_PICO, work_dir="work_dirs/bench_kd_pico", student_epochs=6, seeds=3, methods=list(METHODS)),
+    # the same pair over the teacher's own 24-epoch schedule
+    "converged": dict(_PICO, work_dir="work_dirs/bench_kd_converged", student_epochs=24, seeds=3,
+                      methods=["daik_full", "crosskd", "mimic", "ld"], out="benchmarks/kd_converged.json"),
+    # YOLOv6-R-n from the s teacher (configs/demo/teacher_s.py; its checkpoint is made by the command in
+    # checkpoints/README.md), 24 epochs
+    "pair": dict(_PICO, work_dir="work_dirs/bench_kd_n_from_s", student_config="configs/synthetic/rotated_yolo_n.py",
+                 teacher_config="configs/demo/teacher_s.py", teacher_ckpt="work_dirs/demo_teacher_s/epoch_24.pth",
+                 student_epochs=24, seeds=1, methods=["daik_full", "crosskd", "mimic"], out="benchmarks/kd_pair.json"),
+}
+_DEFAULTS = dict(student_config="configs/synthetic/rotated_yolo_n.py", teacher_config="configs/synthetic/rotated_yolo_s.py",
+                 img_scale=160, threads=max(1, min(2, os.cpu_count() or 1)), out="benchmarks/kd.json")
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", help="folder with train/ and val/ (default: generate a synthetic set)")
+    p.add_argument("--preset", choices=list(PRESETS), help="named settings (default full); see PRESETS")
+    p.add_argument("--quick", action="store_true", help="the small preset (--preset quick)")
+    p.add_argument("--out", help="JSON; .md and .png are written beside it (default benchmarks/kd.json)")
+    p.add_argument("--work-dir", help="runs and checkpoints (default work_dirs/bench_kd[_quick])")
+    p.add_argument("--methods", help="comma-separated names from: " + ",".join(METHODS) + "; or name=config.py")
+    p.add_argument("--seeds", type=int, help="number of seeds (0, 1, ...)")
+    p.add_argument("--student-epochs", type=int)
+    p.add_argument("--teacher-epochs", type=int)
+    p.add_argument("--teacher-ckpt", help="reuse this teacher (trained with --teacher-config) instead of training one")
+    p.add_argument("--student-config")
+    p.add_argument("--teacher-config")
+    p.add_argument("--img-scale", type=int, help="network input size (the scenes are 256 px; default 160)")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--threads", type=int, help="torch threads per run (default min(2, cores))")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--runs", help="only these runs, e.g. student:1,daik_full:1 (others come from the cache); "
+                   "lets several processes share one --work-dir")
+    p.add_argument("--report-only", action="store_true", help="train nothing: summarise the cached runs")
+    p.add_argument("--readme", default="benchmarks/README.md", help="markdown file whose kd section is rewritten")
+    args = p.parse_args(argv)
+    args.argv = argv_of(argv)  # the command, as the report shows it
+    args.preset = args.preset or ("quick" if args.quick else "full")
+    preset = PRESETS[args.preset]
+    for key in ("data", "work_dir", "teacher_ckpt", "student_config", "teacher_config", "img_scale", "threads", "out"):
+        if getattr(args, key) is None:
+            setattr(args, key, preset.get(key, _DEFAULTS.get(key)))
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    preset = PRESETS[args.preset]
+    work_dir = args.work_dir or osp.join(ROOT, "work_dirs", "bench_kd" + ("" if args.preset == "full" else "_" + args.preset))
+    if args.data is None or args.data == preset.get("data"):  # the preset's synthetic set, made when missing
+        data = make_synthetic_split(args.data or osp.join(work_dir, "data"), preset["train_images"], preset["val_images"])
+    else:
+        data = args.data
+    methods = dict(m.split("=", 1) if "=" in m else (m, METHODS.get(m))
+                   for m in (args.methods.split(",") if args.methods else preset["methods"]))
+    unknown = [m for m, c in methods.items() if c is None]
+    if unknown:
+        sys.exit(f"unknown methods {unknown}; known: {', '.join(METHODS)} (or give name=config.py)")
+    settings = BenchSettings(
+        data=osp.abspath(data), work_dir=osp.abspath(work_dir), student_config=args.student_config,
+        teacher_config=args.teacher_config, methods=methods, img_scale=args.img_scale,
+        student_epochs=args.student_epochs or preset["student_epochs"],
+        teacher_epochs=args.teacher_epochs or preset["teacher_epochs"], batch_size=args.batch_size,
+        seeds=list(range(args.seeds or preset["seeds"])), threads=args.threads,
+        teacher_ckpt=args.teacher_ckpt, device=args.device)
+    runs = None
+    if args.runs:
+        runs = {(name, int(seed)) for name, seed in (r.rsplit(":", 1) for r in args.runs.split(","))}
+    try:
+        results = run_benchmark(settings, log=lambda msg: print(f"[bench_kd] {msg}", flush=True), runs=runs,
+                                cached_only=args.report_only)
+    except StaleRunError as e:
+        sys.exit(f"[bench_kd] --report-only: {e}")
+    if not results["student"]:
+        sys.exit("[bench_kd] no student run yet: nothing to report")
+    summary = summarise(results)
+    summary["settings"] = {k: v for k, v in vars(settings).items()}
+    write_json(args.out, summary)
+    stem = beside(args.out, "")
+    table = markdown_table(summary) + "\n" + gradient_table(summary)
+    write_text(stem + ".md", table)
+    bar_plot(summary, stem + ".png")
+    replace_section(args.readme, "kd" + ("" if args.preset in ("full", "pico") else "_" + args.preset),
+                    section(summary, args, stem, table))
+    print(table)
+    print(f"[bench_kd] wrote {args.out}, {stem}.md, {stem}.png")
+    return summary
+
+
+def targets(summary: dict) -> str:
+    """The benchmark's targets, each with its verdict (methods not run are said to be missing)."""
+    d = summary["distilled"]
+    ok = lambda cond: "met" if cond else "NOT met"  # noqa: E731
+    lines = []
+    for method, share in (("daik_full", 0.60), ("crosskd", 0.50)):
+        if method in d:
+            g = d[method]["gap_closed"]
+            lines.append(f"- {method} closes >= {share:.0%} of the gap: {g:.0%} over {len(d[method]['mAP50'])} "
+                         f"seed(s) ({ok(g >= share)})")
+        else:
+            lines.append(f"- {method} closes >= {share:.0%} of the gap: not run")
+    if "mimic" in d:
+        m = statistics.fmean(d["mimic"]["mAP50"])
+        below = [k for k, v in d.items() if k != "mimic" and statistics.fmean(v["mAP50"]) <= m]
+        lines.append(f"- every distiller beats prediction mimicking ({100 * m:.1f}): "
+                     + (f"NOT met (at or below it: {', '.join(below)})" if below else "met"))
+    slow = [f"{k} {v['step_time_ratio']:.2f}x" for k, v in d.items() if v["step_time_ratio"] > 1.5]
+    lines.append("- a distillation step costs <= 1.5x a student step: "
+                 + (f"NOT met for {', '.join(slow)}" if slow else "met"))
+    return "Targets:\n\n" + "\n".join(lines) + "\n"
+
+
+def section(summary: dict, args, stem: str, table: str) -> str:
+    """The ``kd`` (or ``kd_<preset>``) section of benchmarks/README.md."""
+    s = summary["settings"]
+    cmd = tool_command("bench_kd.py", args.argv)
+    return (f"## Distillation{'' if args.preset in ('full', 'pico') else f' ({args.preset})'}: `{cmd}`\n\n"
+            f"Teacher `{s['teacher_config']}` ({s['teacher_epochs']} epochs), student `{s['student_config']}` "
+            f"({s['student_epochs']} epochs), {s['img_scale']} px, batch {s['batch_size']}, {s['threads']} torch "
+            f"thread(s), device {s['device']}; data `{osp.relpath(s['data'], ROOT)}`."
+            + (" The runs were made by processes sharing the work directory (`--runs`); this table sums up every "
+               "cached run (`--report-only`), so rows may have fewer seeds." if args.report_only else "")
+            + f"\n\n{table}\n"
+            f"{targets(summary)}\n![mAP50]({osp.basename(stem)}.png)\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,7 @@ import statistics
 from typing import Dict, List, Optional, Tuple
 
 from daik.bench.common import ROOT, git_commit, scalar_records
+from daik.engine.config import config_digest
 from daik.engine.runner import load_config
 
 
@@ -41,19 +42,19 @@ MATCHED_SETTINGS = ("config_sha256", "data", "data_sha256", "epochs", "seed", "i
 
 def run_settings(settings, cfg, epochs: int, seed: int, teacher_ckpt: Optional[str],
                  eval_cfg=None) -> dict:
-    """What made (or would make) one run. ``config_sha256`` hashes the whole resolved training
-    config (model, teacher paths, data roots, schedule, seed); the teacher checkpoint and the data
-    folder are hashed by content / file list, so a re-trained teacher or a regenerated data set
-    under the same path is not mistaken for the old one. ``commit`` is recorded, not matched: a
-    commit that changes none of these (documentation, another method) keeps the cache."""
-    text = cfg.pretty_text
-    out = dict(config_sha256=hashlib.sha256(text.encode()).hexdigest(), data=osp.abspath(settings.data),
+    """What made (or would make) one run. ``config_sha256`` is the digest of what the resolved
+    training config runs (:func:`daik.engine.config.config_digest`: model, teacher paths, data
+    roots, schedule, seed, hooks; not how its files are laid out; paths under the repository
+    relative to it, so two checkouts of one commit share a cache); the teacher checkpoint and the
+    data folder are hashed by content / file list, so a re-trained teacher or a regenerated data
+    set under the same path is not mistaken for the old one. ``commit`` is recorded, not matched:
+    a commit that changes none of these (documentation, another method) keeps the cache."""
+    out = dict(config_sha256=config_digest(cfg, ROOT), data=osp.abspath(settings.data),
                data_sha256=_fingerprint(settings.data), epochs=int(epochs), seed=int(seed),
                img_scale=int(settings.img_scale), batch_size=int(settings.batch_size),
                threads=int(settings.threads), device=settings.device,
                teacher_ckpt_sha256=_ckpt_hash(teacher_ckpt) if teacher_ckpt else None,
-               eval_config_sha256=(hashlib.sha256(eval_cfg.pretty_text.encode()).hexdigest()
-                                   if eval_cfg is not None else None),
+               eval_config_sha256=config_digest(eval_cfg, ROOT) if eval_cfg is not None else None,
                commit=git_commit(ROOT))
     return out
 

@@ -19,9 +19,11 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from daik.bench.common import ROOT, daik_command, iteration_times, run_logged, steady_median
 from daik.bench.kd_cache import StaleRunError, gradient_stats, load_cached, run_settings, write_result
-from daik.engine.runner import load_config
+from mmengine.config import Config
 
-__all__ = ["ROOT", "BenchSettings", "StaleRunError", "build_run_config", "transplant", "step_command",
+from daik.engine.runner import prepare_config
+
+__all__ = ["ROOT", "BenchSettings", "StaleRunError", "build_run_config", "step_command",
            "read_test_metrics", "train_and_test", "run_benchmark", "make_synthetic_split"]
 
 
@@ -82,51 +84,23 @@ def _data(cfg, settings: BenchSettings, loader_cfg) -> None:
 
 
 def build_run_config(settings: BenchSettings, config: str, epochs: int, seed: int, teacher_ckpt=None):
-    """The config of one run: ``config`` with the benchmark's data, schedule and seed."""
-    cfg = load_config(osp.join(ROOT, config) if not osp.isabs(config) else config)
+    """The config of one run: ``config`` with the benchmark's data, schedule and seed. A
+    distillation config gets the benchmark's student (``student`` replaced before its axes are
+    composed, so what the method changes in a student, CAKD's one-to-one head say, lands on this
+    one) and, with ``teacher_ckpt``, the benchmark's teacher."""
+    path = osp.join(ROOT, config) if not osp.isabs(config) else config
+    raw = Config.fromfile(path)
+    if "kd" in raw:
+        raw.student = dict(config=osp.join(ROOT, settings.student_config))
+        if teacher_ckpt is not None:
+            raw.teacher = dict(config=osp.join(ROOT, settings.teacher_config), checkpoint=osp.abspath(teacher_ckpt))
+    cfg = prepare_config(raw, source=path)
     workers = 0 if settings.device == "cpu" else 2
     _data(cfg, settings, dict(num_workers=workers, persistent_workers=workers > 0))
     n_train = len(os.listdir(osp.join(settings.data, "train", "labelTxt")))
     _schedule(cfg, epochs, settings.val_interval, max(1, n_train // settings.batch_size))
     cfg.randomness = dict(seed=seed)
-    if teacher_ckpt is not None:  # the benchmark's teacher, whatever the method config names
-        cfg.model.teacher_ckpt = osp.abspath(teacher_ckpt)
-        cfg.model.teacher_config = osp.join(ROOT, settings.teacher_config)
-    if "student" in cfg.model:  # ... and the benchmark's student, so every method distils the same model
-        reference = load_config(osp.join(ROOT, REFERENCE_STUDENT)).model.to_dict()
-        student = load_config(osp.join(ROOT, settings.student_config)).model.to_dict()
-        cfg.model.student = transplant(cfg.model.student.to_dict(), reference, student)
     return cfg
-
-
-# The student every configs/distill/synthetic method config is written for; what a method config
-# changes relative to it (CAKD's one-to-one head, say) is carried over to the benchmark's student.
-REFERENCE_STUDENT = "configs/synthetic/rotated_yolo_n.py"
-_MISSING = object()
-
-
-def transplant(method: dict, reference: dict, base: dict) -> dict:
-    """``base`` with the changes a method made to ``reference`` (its student) carried over.
-
-    Key by key: a value the method left as the reference had it comes from ``base``; a value it
-    changed or added comes from the method. A dict whose ``type`` the method changed keeps only
-    the method's keys (an assigner of another kind takes none of the old one's arguments), its
-    unchanged values still from ``base`` (a one-to-one head keeps the base's widths).
-    """
-    retyped = method.get("type") != reference.get("type")
-    keys = list(method) if retyped else list(base) + [k for k in method if k not in base]
-    out = {}
-    for key in keys:
-        m, r, b = method.get(key, _MISSING), reference.get(key, _MISSING), base.get(key, _MISSING)
-        if m is _MISSING:  # the method config does not mention it
-            out[key] = b
-        elif isinstance(m, dict) and isinstance(r, dict) and isinstance(b, dict):
-            out[key] = transplant(m, r, b)
-        elif m == r and b is not _MISSING:
-            out[key] = b
-        else:
-            out[key] = m
-    return out
 
 
 def step_command(step: str, config: str, work: str, ckpt: Optional[str] = None, show: bool = False) -> List[str]:

@@ -20,7 +20,13 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     (:func:`daik.engine.cfg_options.check_cfg_options`)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f"config not found: {path}")
-    cfg = compose_distillation(Config.fromfile(path), source=path)
+    return prepare_config(Config.fromfile(path), cfg_options, source=path)
+
+
+def prepare_config(cfg: Config, cfg_options: Optional[dict] = None, source: str = "config") -> Config:
+    """What :func:`load_config` does after reading the file (for a config built in code, e.g. a
+    distillation config whose ``student`` the KD benchmark replaced before composing)."""
+    cfg = compose_distillation(cfg, source=source)
     if cfg_options:
         check_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)

@@ -43,9 +43,12 @@ METHODS = {
         "daik_full_ld_pos",        # the authors' LD: positives only, T = 20
         "daik_full_softmax_cls",   # the authors' softmax class KD at T = 10
         "daik_full_cosine",        # YOLOv6-R's cosine decay of the KD weights
-        "daik_full_ad_t1", "daik_full_ad_t5", "daik_full_ad_w02",  # AD temperature / weight sweep
+        "daik_full_ad_t1", "daik_full_ad_t5", "daik_full_ad_w02", "daik_full_ad_w2",  # AD temperature / weight
         "daik_full_ad_dense",      # AD at every point, not only the positives
+        "daik_full_dense_angle",   # plus mimicking's dense angle term (T = 1, weight 0.05)
         "daik_full_guide_only", "daik_full_kl_only",  # SAD's two switches one at a time
+        "daik_full_sad_kl3",       # SAD's KL at weight 3
+        "daik_full_cls05", "daik_full_cls2", "daik_full_ld1",  # class KD at 0.5 / 2, LD at 1
         "sea_low_weight",          # sea with its anchor / topology terms at 0.1
     )},
 }

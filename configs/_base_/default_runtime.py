@@ -21,7 +21,7 @@ custom_hooks = [
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method="fork", opencv_num_threads=0),
-    dist_cfg=dict(backend="nccl"),  # tools/train.py switches to gloo without CUDA
+    dist_cfg=dict(backend="nccl"),  # daik train switches to gloo without CUDA
 )
 log_processor = dict(type="LogProcessor", window_size=20, by_epoch=True)
 log_level = "INFO"

@@ -1,9 +1,9 @@
 # The demo's teacher: YOLOv6-R-n trained for 24 epochs on 1000 quick synthetic scenes (160 px).
 # checkpoints/demo_teacher_n.pth was made by (see checkpoints/README.md):
-#   python tools/make_synthetic.py data/synthetic_quick/train --preset quick --num-images 1000 --seed 0
-#   python tools/make_synthetic.py data/synthetic_quick/val --preset quick --num-images 200 --seed 1
-#   python tools/train.py configs/demo/teacher_n.py --work-dir work_dirs/demo_teacher_n
-#   python tools/publish_model.py work_dirs/demo_teacher_n/epoch_24.pth checkpoints/demo_teacher_n.pth
+#   daik synth data/synthetic_quick/train --preset quick --num-images 1000 --seed 0
+#   daik synth data/synthetic_quick/val --preset quick --num-images 200 --seed 1
+#   daik train configs/demo/teacher_n.py --work-dir work_dirs/demo_teacher_n
+#   daik publish work_dirs/demo_teacher_n/epoch_24.pth checkpoints/demo_teacher_n.pth
 _base_ = ["../synthetic/rotated_yolo_n.py"]
 max_epochs = 24
 train_cfg = dict(max_epochs=max_epochs, val_interval=6)

@@ -1,7 +1,7 @@
 # YOLOv6-R-m on daik's quick synthetic scenes (256 px scenes seen at 160 px; 7 classes), a schedule sized for a
 # 2-core CPU. Make the data first:
-#   python tools/make_synthetic.py data/synthetic_quick/train --preset quick --num-images 1000 --seed 0
-#   python tools/make_synthetic.py data/synthetic_quick/val --preset quick --num-images 200 --seed 1
+#   daik synth data/synthetic_quick/train --preset quick --num-images 1000 --seed 0
+#   daik synth data/synthetic_quick/val --preset quick --num-images 200 --seed 1
 _base_ = [
     "../_base_/models/rotated_yolo_m.py",
     "../_base_/datasets/synthetic_quick.py",

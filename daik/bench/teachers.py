@@ -5,7 +5,7 @@
 
 (``python -m daik.bench.teachers`` does the same.)
 
-Reads what ``tools/train.py`` left in each work dir - the dumped config (model size, epochs,
+Reads what ``daik train`` left in each work dir - the dumped config (model size, epochs,
 validation interval), ``curves.json`` (every validation's metrics) and the run's log (wall time
 from its first to its last line) - and trains nothing. Writes the JSON, a plot beside it and the
 ``teachers`` section of ``benchmarks/README.md``.
@@ -23,7 +23,7 @@ SIZES = {0.25: "n", 0.5: "s", 0.75: "m", 1.0: "l"}  # YOLOv6 width multipliers
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("runs", nargs="+", help="work dirs of finished (or stopped) tools/train.py runs")
+    p.add_argument("runs", nargs="+", help="work dirs of finished (or stopped) daik train runs")
     p.add_argument("--out", default=osp.join(ROOT, "benchmarks", "teachers.json"))
     p.add_argument("--readme", default=osp.join(ROOT, "benchmarks", "README.md"))
     return p.parse_args(argv)
@@ -55,7 +55,7 @@ def read_run(work_dir: str) -> dict:
     configs = [p for p in glob.glob(osp.join(work_dir, "*.py"))]
     curves_path = osp.join(work_dir, "curves.json")
     if len(configs) != 1 or not osp.isfile(curves_path):
-        raise FileNotFoundError(f"{work_dir}: expected one dumped config (*.py) and curves.json from tools/train.py")
+        raise FileNotFoundError(f"{work_dir}: expected one dumped config (*.py) and curves.json from daik train.py")
     cfg = Config.fromfile(configs[0])
     with open(curves_path) as f:
         metrics = json.load(f)["metrics"]

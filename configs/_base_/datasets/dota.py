@@ -1,5 +1,5 @@
 # DOTA-v1.0 split single-scale into 1024 x 1024 patches with a 200 px gap (mmrotate's layout):
-#   python tools/split_dota.py --preset ss --img-dir data/DOTA/train/images --ann-dir data/DOTA/train/labelTxt \
+#   daik split --preset ss --img-dir data/DOTA/train/images --ann-dir data/DOTA/train/labelTxt \
 #       --out data/split_ss_dota/trainval   (and val; test without --ann-dir)
 # Boxes are daik's regularised le90 rboxes; validation/test keep them in original-patch
 # coordinates (Resize(resize_boxes=False)), where predictions are reported.

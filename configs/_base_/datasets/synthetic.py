@@ -1,6 +1,6 @@
 # daik's synthetic aerial scenes (512 px, DOTA-like density). Make them first:
-#   python tools/make_synthetic.py data/synthetic/train --num-images 2000 --size 512 --seed 0
-#   python tools/make_synthetic.py data/synthetic/val --num-images 200 --size 512 --seed 1
+#   daik synth data/synthetic/train --num-images 2000 --size 512 --seed 0
+#   daik synth data/synthetic/val --num-images 200 --size 512 --seed 1
 dataset_type = "SyntheticDataset"
 data_root = "data/synthetic/"
 img_scale = 512

@@ -1,8 +1,8 @@
 # The CPU set: small synthetic scenes with large objects (preset "quick", 256 px scenes), seen by
 # the network at 160 px (a third of the compute of 256 px), so that a nano detector learns it
 # within minutes on two cores (mAP50 about 0.5 after 6 epochs of 1000 scenes). Make them first:
-#   python tools/make_synthetic.py data/synthetic_quick/train --preset quick --num-images 1000 --seed 0
-#   python tools/make_synthetic.py data/synthetic_quick/val --preset quick --num-images 200 --seed 1
+#   daik synth data/synthetic_quick/train --preset quick --num-images 1000 --seed 0
+#   daik synth data/synthetic_quick/val --preset quick --num-images 200 --seed 1
 _base_ = ["./synthetic.py"]
 data_root = "data/synthetic_quick/"
 img_scale = 160

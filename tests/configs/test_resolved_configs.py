@@ -35,8 +35,9 @@ def _digest_before_renames(cfg) -> str:
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=repr).encode()).hexdigest()
 
 
-def test_the_shipped_configs_are_the_ones_recorded():
-    assert set(shipped_configs(ROOT)) == set(BEFORE)
+def test_no_config_recorded_before_the_axes_went_missing():
+    """(Configs added since, such as later ablations, have no earlier form to compare with.)"""
+    assert set(BEFORE) <= set(shipped_configs(ROOT))
 
 
 @pytest.mark.parametrize("config", sorted(BEFORE))

@@ -35,3 +35,14 @@ def test_the_detector_does_not_know_the_distillers_key_prefix():
     for path in _files("models"):
         text = open(path).read()
         assert '"distill."' not in text and "'distill.'" not in text, path
+
+
+def test_no_test_loads_a_file_by_path():
+    """Tests import the library (daik.cli, daik.bench, ...) as users do, never tools/*.py by path."""
+    tests = osp.dirname(osp.abspath(__file__))
+    for root, dirs, files in os.walk(tests):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for f in files:
+            if f.endswith(".py") and f != "test_layering.py":
+                text = open(osp.join(root, f)).read()
+                assert "spec_from_file_location" not in text and "sys.path.insert" not in text, f

@@ -158,13 +158,9 @@ def test_test_images_without_labels_and_loading_the_patches(big_scene, tmp_path)
 
 
 def test_split_tool_cli(big_scene, tmp_path):
-    import importlib.util
+    from daik.cli import split as tool
 
     root, _ = big_scene
-    spec = importlib.util.spec_from_file_location(
-        "split_dota", os.path.join(os.path.dirname(__file__), "..", "..", "tools", "split_dota.py"))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
     tool.main(["--img-dir", str(root / "images"), "--ann-dir", str(root / "labelTxt"), "--out", str(tmp_path),
                "--size", "800", "--gap", "200", "--nproc", "1"])
     names = sorted(os.listdir(tmp_path / "images"))

@@ -1,4 +1,3 @@
-import importlib.util
 import math
 import os
 
@@ -136,10 +135,8 @@ def test_geotiff_tile(tmp_path):
 
 
 def test_make_synthetic_cli(tmp_path):
-    spec = importlib.util.spec_from_file_location(
-        "make_synthetic", os.path.join(os.path.dirname(__file__), "..", "..", "tools", "make_synthetic.py"))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    from daik.cli import synth as tool
+
     tool.main([str(tmp_path), "--num-images", "3", "--size", "128", "--seed", "1", "--nproc", "1",
                "--classes", "plane=1,small-vehicle=2", "--min-size", "12"])
     assert sorted(os.listdir(tmp_path / "images")) == ["S00000.png", "S00001.png", "S00002.png"]

@@ -227,7 +227,7 @@ def student_parity(args, backends, images, size: int) -> dict:
     angle bins are apart as a trained head's are) exported end to end, on every backend (FP32)."""
     import torch
 
-    from daik.engine.detector import load_detector
+    from daik.apis import load_detector
     from daik.export import export_onnx, export_target
 
     torch.manual_seed(0)
@@ -273,7 +273,7 @@ def main(argv=None):
     import torch
 
     from daik.data import read_image_rgb
-    from daik.engine.detector import load_detector
+    from daik.apis import load_detector
     from daik.export import UNAVAILABLE
     from daik.export.quantize import image_files
 

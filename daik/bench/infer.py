@@ -67,7 +67,7 @@ def parse_args(argv=None):
 def _model(args):
     import torch
 
-    from daik.engine.detector import load_detector
+    from daik.apis import load_detector
 
     torch.set_num_threads(args.threads)
     if args.malloc == "retain":

@@ -75,7 +75,7 @@ def test_pickled_code_never_runs_through_any_entry_point(tiny_set, tiny_cfg_file
     publish_model and mmengine's own load_checkpoint (init_cfg=Pretrained) all refuse it."""
     from mmengine.runner.checkpoint import load_checkpoint as mm_load_checkpoint
 
-    from daik.engine.detector import load_detector
+    from daik.apis import load_detector
 
     monkeypatch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")
     marker = str(tmp_path / "PAYLOAD_RAN")

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from daik.data.synthetic import make_config, write_dataset
-from daik.engine.detector import load_detector
+from daik.apis import load_detector
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIG = os.path.join(ROOT, "configs", "synthetic", "rotated_yolo_n.py")

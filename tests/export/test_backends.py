@@ -49,7 +49,7 @@ SIZE = 160  # the demo teacher's training size
 @pytest.fixture(scope="module")
 def teacher(tmp_path_factory):
     """The shipped demo teacher, exported at 160 px (NMS outside)."""
-    from daik.engine.detector import load_detector
+    from daik.apis import load_detector
 
     model, _, names = load_detector(*TEACHER)
     folder = tmp_path_factory.mktemp("teacher")
@@ -62,7 +62,7 @@ def teacher(tmp_path_factory):
 @pytest.fixture(scope="module")
 def student(tmp_path_factory):
     """A CAKD student (one-to-one head, nms=None) with spread random predictions, exported end to end."""
-    from daik.engine.detector import load_detector
+    from daik.apis import load_detector
 
     torch.manual_seed(1)
     model, _, names = load_detector(CAKD_STUDENT)

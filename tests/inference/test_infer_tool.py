@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from daik.engine.detector import load_detector
+from daik.apis import load_detector
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIG = os.path.join(ROOT, "configs", "synthetic", "rotated_yolo_n.py")

@@ -1,16 +1,16 @@
-"""A detector ready for inference from a config and a plain checkpoint (what the deployment
-tools - tiled inference, ONNX export, their benchmarks - start from)."""
-from typing import Optional, Sequence, Tuple
+"""A detector ready for inference from a config and a plain checkpoint (what ``daik infer``,
+``daik export`` and their benchmarks start from)."""
+import os
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.config import Config
 
-from daik.classes import get_classes
-from daik.registry import DATASETS, MODELS
-
 from daik.checkpoint import load_plain_checkpoint, load_weights
+from daik.classes import get_classes
 from daik.distill import DISTILL_PREFIX
-from .runner import load_config
+from daik.engine.runner import load_config
+from daik.registry import DATASETS, MODELS
 
 
 def detector_config(cfg: Config) -> dict:
@@ -64,3 +64,31 @@ def load_detector(config: str, checkpoint: Optional[str] = None, cfg_options: Op
     model = model.to(device).eval()
     names = class_names_from_config(cfg, getattr(getattr(model, "head", None), "num_classes", None))
     return model, cfg, names
+
+
+def init_detector(config: Union[str, os.PathLike], checkpoint: Optional[Union[str, os.PathLike]] = None,
+                  device: str = "cpu", cfg_options: Optional[dict] = None) -> torch.nn.Module:
+    """Build a config's detector and load its weights, ready for inference.
+
+    Args:
+        config: config file; a distillation config gives its student.
+        checkpoint: daik checkpoint (read with ``weights_only=True`` and loaded strictly), or
+            None for the config's initial weights.
+        device: ``"cpu"``, ``"cuda"``, ``"cuda:1"``...
+        cfg_options: ``--cfg-options`` style overrides, ``{"model.test_cfg.score_thr": 0.3}``.
+
+    Returns:
+        The detector in eval mode on ``device``, with ``model.cfg`` and
+        ``model.dataset_meta["classes"]``.
+
+    Raises:
+        FileNotFoundError: no such config or checkpoint.
+        daik.checkpoint.CheckpointError: the checkpoint cannot be read, is refused, or
+            does not fit the model (a missing, unexpected or mis-shaped key, e.g. another class
+            count): nothing is returned half-loaded.
+    """
+    model, cfg, names = load_detector(os.fspath(config), None if checkpoint is None else os.fspath(checkpoint),
+                                      cfg_options, device=device)
+    model.cfg = cfg
+    model.dataset_meta = dict(classes=tuple(names))
+    return model

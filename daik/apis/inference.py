@@ -1,31 +1,4 @@
-"""The Python front door: a trained detector on images and whole scenes in three calls.
-
-    from daik.apis import init_detector, inference_detector, infer_scene
-    model = init_detector("configs/demo/teacher_n.py", "checkpoints/demo_teacher_n.pth")
-    result = inference_detector(model, "scene.png")      # or an (H, W, 3) uint8 RGB array, or a list
-    print(result.rboxes, result.scores, [result.class_names[i] for i in result.labels])
-    scene = infer_scene(model, "big.tif", out="big.geojson")
-
-What each function returns:
-
-- :func:`init_detector`: the config's detector (a distillation config's student) in eval mode
-  on ``device``, its weights loaded strictly through daik's one checkpoint loader
-  (:func:`daik.engine.detector.load_detector`). It carries ``model.cfg`` (the resolved
-  config) and ``model.dataset_meta = {"classes": (...)}``.
-- :func:`inference_detector`: a :class:`DetectionResult` per image (a list for a list):
-  ``rboxes`` float64 ``(N, 5)`` as ``(cx, cy, w, h, theta)`` in daik's regularised le90
-  convention (theta in radians in [-pi/2, pi/2), w >= h, image axes x right / y down), in the
-  pixels of the image as given (before the test pipeline's resize); ``scores`` float64
-  ``(N,)``; ``labels`` int64 ``(N,)`` indexing ``class_names``. The image goes through the
-  config's test pipeline (resize, then the model's padding and normalisation) and the head's
-  post-processing (score threshold, top-k, rotated NMS of ``test_cfg``): what
-  ``daik test`` computes for the same image.
-- :func:`infer_scene`: a :class:`daik.inference.SceneResult` (``detections.bboxes`` float64
-  ``(K, 5)`` le90 in the scene's pixels, ``scores``, ``labels``; ``crs`` and ``transform`` of
-  the raster; ``stats``), from the tiled predictor of ``daik infer``
-  (``daik infer``); with ``out`` also the GeoJSON that tool writes (polygons in the raster's
-  CRS).
-"""
+"""Detections of images (:func:`inference_detector`) and whole scenes (:func:`infer_scene`)."""
 import copy
 import os
 from dataclasses import dataclass
@@ -72,36 +45,6 @@ class DetectionResult:
         """``{"rboxes", "scores", "labels", "class_names", "ori_shape", "img_path"}``."""
         return dict(rboxes=self.rboxes, scores=self.scores, labels=self.labels, class_names=self.class_names,
                     ori_shape=self.ori_shape, img_path=self.img_path)
-
-
-def init_detector(config: Union[str, os.PathLike], checkpoint: Optional[Union[str, os.PathLike]] = None,
-                  device: str = "cpu", cfg_options: Optional[dict] = None) -> torch.nn.Module:
-    """Build a config's detector and load its weights, ready for inference.
-
-    Args:
-        config: config file; a distillation config gives its student.
-        checkpoint: daik checkpoint (read with ``weights_only=True`` and loaded strictly), or
-            None for the config's initial weights.
-        device: ``"cpu"``, ``"cuda"``, ``"cuda:1"``...
-        cfg_options: ``--cfg-options`` style overrides, ``{"model.test_cfg.score_thr": 0.3}``.
-
-    Returns:
-        The detector in eval mode on ``device``, with ``model.cfg`` and
-        ``model.dataset_meta["classes"]``.
-
-    Raises:
-        FileNotFoundError: no such config or checkpoint.
-        daik.engine.checkpoint.CheckpointError: the checkpoint cannot be read, is refused, or
-            does not fit the model (a missing, unexpected or mis-shaped key, e.g. another class
-            count): nothing is returned half-loaded.
-    """
-    from daik.engine.detector import load_detector
-
-    model, cfg, names = load_detector(os.fspath(config), None if checkpoint is None else os.fspath(checkpoint),
-                                      cfg_options, device=device)
-    model.cfg = cfg
-    model.dataset_meta = dict(classes=tuple(names))
-    return model
 
 
 def config_test_pipeline(cfg) -> List[dict]:

@@ -21,6 +21,7 @@ from daik.ops import box_iou_rotated
 from daik.structures import poly2rbox
 
 from .conftest import requires_cuda
+from tests.threads import one_thread_fixture
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = os.path.join(ROOT, "configs", "demo", "teacher_n.py")
@@ -28,12 +29,7 @@ CKPT = os.path.join(ROOT, "checkpoints", "demo_teacher_n.pth")
 DEMO_CLASSES = ("plane", "ship", "large-vehicle", "small-vehicle", "tennis-court", "storage-tank", "roundabout")
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+_one_thread = one_thread_fixture()
 
 
 @pytest.fixture(scope="module")

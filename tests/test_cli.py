@@ -10,10 +10,10 @@ import subprocess
 import sys
 
 import pytest
-import torch
 
 from daik.cli import BENCHMARKS, COMMANDS, main
 from daik.data.synthetic import make_config, write_dataset
+from tests.threads import one_thread_fixture
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS_DIR = os.path.join(ROOT, "tools")
@@ -22,13 +22,7 @@ CKPT = os.path.join(ROOT, "checkpoints", "demo_teacher_n.pth")
 TOOLS = {name: tool for name, (tool, _) in COMMANDS.items() if tool}
 TOOLS.update({f"bench {name}": tool for name, (tool, _) in BENCHMARKS.items()})
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+_one_thread = one_thread_fixture()
 
 
 def test_help_lists_every_subcommand_and_benchmark(capsys):

@@ -1,12 +1,5 @@
 """The distillation tests run tiny models: one thread is fastest for them and leaves the other
 core to whatever else runs."""
-import pytest
-import torch
+from tests.threads import one_thread_fixture
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+_one_thread = one_thread_fixture()

@@ -2,23 +2,16 @@
 import os.path as osp
 
 import pytest
-import torch
 
 from daik.data.synthetic import make_config, write_dataset
 from daik.engine.runner import load_config
+from tests.threads import one_thread_fixture
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NANO = osp.join(ROOT, "configs", "synthetic", "rotated_yolo_n.py")
 TINY_CLASSES = ("plane", "large-vehicle")
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Engine tests run on one thread: on a loaded 2-core machine two threads are far slower."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+_one_thread = one_thread_fixture()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ Nothing here imports torch unless the daik NMS is used.
 """
 import json
 import os
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 

@@ -116,8 +116,9 @@ def _absolute(path: str, folder: Optional[str], must_exist: bool) -> str:
     return osp.normpath(osp.abspath(path))
 
 
-def canonical_config(cfg: Config) -> dict:
-    """What a resolved config runs, as plain JSON-able values (see the module docstring)."""
+def canonical_config(cfg: Config, root: Optional[str] = None) -> dict:
+    """What a resolved config runs, as plain JSON-able values (see the module docstring). With
+    ``root``, paths under it are written ``<root>/...`` (the same on any checkout)."""
     d = cfg.to_dict() if hasattr(cfg, "to_dict") else copy.deepcopy(dict(cfg))
     out = {k: d[k] for k in RUN_KEYS if k in d}
     model = out.get("model")
@@ -129,7 +130,8 @@ def canonical_config(cfg: Config) -> dict:
         model.setdefault("components", {})
         model.setdefault("kd_schedule", dict(DEFAULT_KD_SCHEDULE))
         out["model"] = model
-    return _jsonable(out)
+    out = _jsonable(out)
+    return out if root is None else _relative_to(out, osp.normpath(osp.abspath(root)))
 
 
 def _relative_to(obj, root: str):
@@ -142,25 +144,13 @@ def _relative_to(obj, root: str):
     return obj
 
 
+def digest(canonical: dict) -> str:
+    """sha256 of a :func:`canonical_config` (keys sorted)."""
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=repr).encode()).hexdigest()
+
+
 def config_digest(cfg: Config, root: Optional[str] = None) -> str:
-    """sha256 of :func:`canonical_config` (keys sorted): equal for two configs that run the same.
-    With ``root``, paths under it are written relative to it (a digest that holds on any
-    checkout); without, absolute paths count (a cache on one machine)."""
-    canonical = canonical_config(cfg)
-    if root is not None:
-        canonical = _relative_to(canonical, osp.normpath(osp.abspath(root)))
-    text = json.dumps(canonical, sort_keys=True, default=repr)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def shipped_configs(root: str):
-    """Every runnable or model-only config under ``root/configs`` (not the ``_base_`` parts or
-    the axis files under ``pairs/`` and ``methods/``), as paths relative to ``root``."""
-    out = []
-    for folder, _, files in os.walk(osp.join(root, "configs")):
-        rel = osp.relpath(folder, root)
-        parts = rel.split(os.sep)
-        if "_base_" in parts or "pairs" in parts or "methods" in parts:
-            continue
-        out += [osp.join(rel, f) for f in files if f.endswith(".py")]
-    return sorted(out)
+    """:func:`digest` of :func:`canonical_config`: equal for two configs that run the same. With
+    ``root``, paths under it count relative to it (a digest that holds on any checkout); without,
+    absolute paths count (a cache on one machine)."""
+    return digest(canonical_config(cfg, root))

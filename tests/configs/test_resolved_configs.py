@@ -6,15 +6,15 @@ earlier layout (each method config restated its student, teacher config and chec
 :func:`daik.engine.config.config_digest` is taken over the keys that change a run, with paths
 under the repository written relative to it.
 """
-import hashlib
 import json
 import os
+import os.path as osp
 
 import pytest
 from mmengine.config import Config
 
-from daik.engine.config import (DistillConfigError, _relative_to, canonical_config, compose_distillation,
-                                config_digest, shipped_configs)
+from daik.engine.config import (DistillConfigError, canonical_config, compose_distillation, config_digest,
+                                digest)
 from daik.engine.runner import load_config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -27,12 +27,24 @@ RENAMED = {"<root>/configs/_base_/models/rotated_yolo_s.py": "<root>/configs/_ba
 
 
 def _digest_before_renames(cfg) -> str:
-    canonical = _relative_to(canonical_config(cfg), ROOT)
+    canonical = canonical_config(cfg, ROOT)
     model = canonical.get("model", {})
     for key in ("teacher_config", "teacher_ckpt"):
         if key in model:
             model[key] = RENAMED.get(model[key], model[key])
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=repr).encode()).hexdigest()
+    return digest(canonical)
+
+
+def shipped_configs(root: str):
+    """Every runnable or model-only config under ``root/configs`` (not the ``_base_`` parts or
+    the axis files under ``pairs/`` and ``methods/``), as paths relative to ``root``."""
+    out = []
+    for folder, _, files in os.walk(osp.join(root, "configs")):
+        rel = osp.relpath(folder, root)
+        if {"_base_", "pairs", "methods"} & set(rel.split(os.sep)):
+            continue
+        out += [osp.join(rel, f) for f in files if f.endswith(".py")]
+    return out
 
 
 def test_no_config_recorded_before_the_axes_went_missing():

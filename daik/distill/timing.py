@@ -45,11 +45,17 @@ def _timed(fn) -> float:
 
 
 def _train_step(model, data: dict, opt: torch.optim.Optimizer):
+    """One training step as a closure, its stages labelled for :func:`kd_step_profile`."""
+    from torch.profiler import record_function
+
     def step():
-        losses = model(**data, mode="loss")
+        with record_function("daik/forward"):
+            losses = model(**data, mode="loss")
         opt.zero_grad(set_to_none=True)
-        sum(v for k, v in losses.items() if k.startswith("loss")).backward()
-        opt.step()
+        with record_function("daik/backward"):
+            sum(v for k, v in losses.items() if k.startswith("loss")).backward()
+        with record_function("daik/optimizer"):
+            opt.step()
     return step
 
 
@@ -124,28 +130,14 @@ def kd_step_profile(distiller, raw_batch: dict, steps: int = 3) -> Dict[str, obj
         ``{"distill": {scope: seconds}, "student": {scope: seconds}, "distill_s", "student_s",
         "ratio"}`` with the step totals measured under the profiler.
     """
-    from torch.profiler import ProfilerActivity, profile, record_function
+    from torch.profiler import ProfilerActivity, profile
 
     distiller.train()
     data = distiller.data_preprocessor(raw_batch, True)
     state = {k: v.clone() for k, v in distiller.state_dict().items()}
-
-    def make_step(model, params):
-        opt = torch.optim.SGD(params, lr=1e-6)
-
-        def step():
-            with record_function("daik/forward"):
-                losses = model(**data, mode="loss")
-            opt.zero_grad(set_to_none=True)
-            with record_function("daik/backward"):
-                sum(v for k, v in losses.items() if k.startswith("loss")).backward()
-            with record_function("daik/optimizer"):
-                opt.step()
-        return step
-
     out: Dict[str, object] = {}
     for name, model in (("student", distiller.student), ("distill", distiller)):
-        step = make_step(model, model.parameters())
+        step = _train_step(model, data, torch.optim.SGD(model.parameters(), lr=1e-6))
         step()  # warm-up
         with profile(activities=[ProfilerActivity.CPU]) as prof:
             start = time.perf_counter()

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from daik.distill.timing import drawn_batch, kd_step_cost
+from daik.distill.timing import _exclusive_label_times, drawn_batch, kd_step_cost, kd_step_profile
 
 from .helpers import ALL_PARTS, build_pair
 
@@ -23,6 +23,36 @@ def test_kd_step_cost_restores_the_weights(tmp_path):
     res = kd_step_cost(model, drawn_batch(1, 64, per_image=2), steps=1)  # one round: ratio = d / s
     assert res["distill_s"] > 0 and res["student_s"] > 0 and res["ratio"] == pytest.approx(
         res["distill_s"] / res["student_s"])
+    for k, v in model.state_dict().items():
+        assert (v == before[k]).all(), k
+
+
+class _Event:
+    """Stands for a profiler event: a name, a time range in microseconds, a parent."""
+
+    def __init__(self, name, start, end, parent=None):
+        self.name, self.cpu_parent = name, parent
+        self.time_range = type("Range", (), {"start": start, "end": end})()
+
+
+def test_profile_scopes_are_exclusive():
+    """A teacher forward run inside a KD part counts once, as the teacher's; an unlabelled op
+    between them does not break the nesting."""
+    part = _Event("daik/kd.ld", 0, 10_000)
+    op = _Event("aten::mul", 1_000, 9_000, part)
+    teacher = _Event("daik/teacher.forward", 2_000, 8_000, op)
+    times = _exclusive_label_times([part, op, teacher])
+    assert times == pytest.approx({"kd.ld": 0.004, "teacher.forward": 0.006})
+
+
+def test_kd_step_profile_names_every_part_and_restores_the_weights(tmp_path):
+    model = build_pair(tmp_path, {"ad": ALL_PARTS["ad"], "ld": ALL_PARTS["ld"]})
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    res = kd_step_profile(model, drawn_batch(1, 64, per_image=2), steps=1)
+    assert {"kd.ad", "kd.ld", "teacher.forward", "student.forward", "backward", "optimizer"} <= set(res["distill"])
+    assert not any(k.startswith(("kd.", "teacher.")) for k in res["student"])
+    assert sum(res["distill"].values()) == pytest.approx(res["distill_s"], rel=1e-6)
+    assert res["ratio"] == pytest.approx(res["distill_s"] / res["student_s"])
     for k, v in model.state_dict().items():
         assert (v == before[k]).all(), k
 

@@ -2,7 +2,6 @@
 undecodable class names and label files without an image are warned about with file and line."""
 import json
 import os
-import sys
 
 import cv2
 import numpy as np

@@ -1,7 +1,6 @@
 """daik synth never writes into a folder that holds anything unless told to
 overwrite, and then leaves one data set, not two mixed."""
 import os
-import sys
 
 import pytest
 

@@ -1,7 +1,6 @@
 """--cfg-options: a key nothing reads is an error naming the known keys; an option without
 '=' says how it should look."""
 import os.path as osp
-import sys
 
 import pytest
 

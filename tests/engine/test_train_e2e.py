@@ -54,8 +54,6 @@ def test_resume_continues_with_identical_losses(tiny_set, tmp_path):
 def test_tiny_model_overfits_and_test_tool_agrees_with_files(tiny_set, tmp_path, full_tests):
     """A nano model overfits six scenes to mAP50 >= 0.9; daik test's printed mAP equals
     eval_dota_task1 on the Task1 files it wrote; detections are drawn."""
-    import sys
-
     from daik.cli import test as test_tool
 
     epochs = 100 if full_tests else 60

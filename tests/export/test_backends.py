@@ -242,7 +242,6 @@ def test_export_refuses_to_write_over_its_checkpoint(tmp_path):
     """Regression: --out naming the checkpoint would replace the weights with the ONNX graph."""
     import shutil
     import subprocess
-    import sys
 
 
     ckpt = tmp_path / "w.pth"

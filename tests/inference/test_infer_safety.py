@@ -2,7 +2,6 @@
 window, leaves no temporary file on failure, names the file and window of a read error, and
 says when a raster has no CRS."""
 import os
-import sys
 
 import cv2
 import numpy as np

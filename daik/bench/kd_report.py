@@ -1,10 +1,11 @@
 """Summary, markdown table and bar plot of a distillation benchmark (:mod:`.kd_runner`)."""
 import math
+import os.path as osp
 import re
 import statistics
 from typing import Dict, List
 
-from daik.bench.common import md_table, pyplot, save_figure
+from daik.bench.common import md_table, pyplot, save_figure, scalar_records
 
 _MAP50, _MAP = "dota/mAP", "dota/mAP50:95"
 
@@ -19,6 +20,23 @@ def _mean_std(values: List[float]):
     return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
 
 
+def held_out_curve(run: dict) -> Dict[int, float]:
+    """A run's held-out mAP50 at each validation during training, by epoch (read from the scalar
+    log beside its checkpoint; empty when the run kept none)."""
+    if not run.get("ckpt"):
+        return {}
+    return {int(r["step"]): float(r[_MAP50]) for r in scalar_records(osp.dirname(run["ckpt"])) if _MAP50 in r}
+
+
+def _curves(runs: List[dict]) -> Dict[int, List[float]]:
+    """Per validated epoch, the mAP50 of every run validated there."""
+    out: Dict[int, List[float]] = {}
+    for run in runs:
+        for epoch, value in held_out_curve(run).items():
+            out.setdefault(epoch, []).append(value)
+    return dict(sorted(out.items()))
+
+
 def summarise(results: dict) -> dict:
     """The benchmark's JSON: ``teacher``, ``student`` (per seed) and ``distilled[method]`` with
     ``mAP50``/``mAP`` per seed, ``gap_closed`` (share of the teacher - student mAP50 gap, on
@@ -31,7 +49,8 @@ def summarise(results: dict) -> dict:
         teacher=dict(mAP50=teacher[_MAP50], mAP=teacher[_MAP], per_class=_per_class(teacher)),
         student=dict(mAP50=[m[_MAP50] for m in student], mAP=[m[_MAP] for m in student],
                      per_class=_mean_classes(student),
-                     seconds_per_iter=[results["student"][s]["seconds_per_iter"] for s in seeds]),
+                     seconds_per_iter=[results["student"][s]["seconds_per_iter"] for s in seeds],
+                     curve=_curves([results["student"][s] for s in seeds])),
         distilled={},
         seeds=seeds,
     )
@@ -47,6 +66,7 @@ def summarise(results: dict) -> dict:
             mAP50=d50, mAP=[m[_MAP] for m in ms], per_class=_mean_classes(ms), seeds=ran,
             gap_closed=(statistics.fmean(d50) - s_mean) / gap if gap > 0 and d50 else float("nan"),
             step_time_ratio=statistics.fmean(ratios) if ratios else float("nan"),
+            curve=_curves([runs[s] for s in ran]),
             **_gradients([runs[s] for s in ran]),
         )
     out["student"].update(_gradients([results["student"][s] for s in seeds]))
@@ -138,3 +158,44 @@ def bar_plot(summary: dict, path: str) -> None:
     ax.set_title("Distillation on the held-out split (mean ± std over seeds)")
     save_figure(fig, path)
 
+
+
+def _curve_entries(summary: dict) -> List[tuple]:
+    """(name, curve) of the student and every method with more than one validated epoch."""
+    entries = [("student alone", summary["student"])] + sorted(summary["distilled"].items())
+    return [(name, d["curve"]) for name, d in entries if len(d.get("curve", {})) > 1]
+
+
+def curve_table(summary: dict) -> str:
+    """Held-out mAP50 (mean ± std over seeds) at each validated epoch; empty when the runs
+    validated only at their end."""
+    entries = _curve_entries(summary)
+    if not entries:
+        return ""
+    epochs = sorted({e for _, c in entries for e in c})
+    rows = [[name] + [_fmt(c[e]) if e in c else "" for e in epochs] for name, c in entries]
+    return ("\n".join(md_table(["model"] + [f"epoch {e}" for e in epochs], rows, "l" + "r" * len(epochs), spaced=True))
+            + "\n\nHeld-out mAP50 (%) at each validation during training, mean ± std over the seeds (the "
+            "flattening check of a converged schedule).\n")
+
+
+def curve_plot(summary: dict, path: str) -> bool:
+    """Held-out mAP50 against epoch (mean, band of ± std) per model as a PNG; False (nothing
+    written) when the runs validated only at their end."""
+    entries = _curve_entries(summary)
+    if not entries:
+        return False
+    fig, ax = pyplot().subplots(figsize=(6, 4))
+    for name, curve in entries:
+        epochs = list(curve)
+        mean = [100 * _mean_std(curve[e])[0] for e in epochs]
+        std = [100 * _mean_std(curve[e])[1] for e in epochs]
+        ax.plot(epochs, mean, marker="o", label=name)
+        ax.fill_between(epochs, [m - s for m, s in zip(mean, std)], [m + s for m, s in zip(mean, std)], alpha=0.15)
+    ax.axhline(100 * summary["teacher"]["mAP50"], color="#555555", linestyle="--", linewidth=1, label="teacher")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("held-out mAP50 (%)")
+    ax.set_title("Held-out mAP50 during training (mean ± std over seeds)")
+    ax.legend(fontsize=8)
+    save_figure(fig, path)
+    return True

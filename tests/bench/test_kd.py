@@ -11,7 +11,7 @@ import torch
 
 from daik.bench import kd as bench_kd
 from daik.bench import kd_runner as kb
-from daik.bench.kd_report import markdown_table, summarise
+from daik.bench.kd_report import curve_plot, curve_table, markdown_table, summarise
 
 from .conftest import ROOT
 
@@ -53,6 +53,45 @@ def test_a_method_on_fewer_seeds_is_paired_with_the_student_on_those_seeds():
     assert d["gap_closed"] == pytest.approx((0.7 - 0.6) / (0.8 - 0.6))  # not against the 2-seed mean 0.5
     assert d["step_time_ratio"] == pytest.approx(1.5)
     assert "| one | 1 | 70.0 |" in markdown_table(summarise(results))
+
+
+def _run_with_curve(tmp_path, name, final, curve):
+    """A finished run's result whose run folder holds an mmengine scalar log with these
+    validations (epoch -> mAP50) among training records."""
+    run = tmp_path / name
+    log = run / "20260101_000000" / "vis_data"
+    log.mkdir(parents=True)
+    lines = [{"loss": 1.0, "time": 0.5, "step": 1}]
+    lines += [{"dota/mAP": v, "dota/mAP50:95": v / 2, "step": e} for e, v in curve.items()]
+    (log / "scalars.json").write_text("\n".join(json.dumps(r) for r in lines) + "\n")
+    return dict(_res(final, final / 2, 1.0), ckpt=str(run / "epoch_24.pth"))
+
+
+def test_held_out_curve_per_epoch_over_seeds(tmp_path):
+    results = dict(
+        teacher=_res(0.8, 0.5, float("nan")),
+        student={0: _run_with_curve(tmp_path, "s0", 0.5, {6: 0.3, 12: 0.5}),
+                 1: _run_with_curve(tmp_path, "s1", 0.7, {6: 0.5, 12: 0.7})},
+        distilled={"kd": {0: _run_with_curve(tmp_path, "k0", 0.6, {6: 0.6, 12: 0.6})},
+                   "end_only": {0: _run_with_curve(tmp_path, "e0", 0.6, {12: 0.6})}},
+    )
+    s = summarise(results)
+    assert s["student"]["curve"] == {6: [0.3, 0.5], 12: [0.5, 0.7]}
+    assert s["distilled"]["kd"]["curve"] == {6: [0.6], 12: [0.6]}
+    table = curve_table(s).splitlines()
+    assert table[0].startswith("| model | epoch 6 | epoch 12 |")
+    assert table[2].startswith("| student alone | 40.0 ± 14.1 | 60.0 ± 14.1 |")
+    assert table[3].startswith("| kd | 60.0 | 60.0 |")
+    assert not any(line.startswith("| end_only") for line in table)  # one validation is no curve
+    assert curve_plot(s, str(tmp_path / "c.png")) and (tmp_path / "c.png").stat().st_size > 0
+
+
+def test_no_curve_when_runs_validated_only_at_the_end(tmp_path):
+    results = dict(teacher=_res(0.8, 0.5, float("nan")),
+                   student={0: _run_with_curve(tmp_path, "s0", 0.5, {24: 0.5})}, distilled={"x": {0: _res(0.6, 0.3, 1.0)}})
+    s = summarise(results)
+    assert s["distilled"]["x"]["curve"] == {}  # no run folder recorded
+    assert curve_table(s) == "" and not curve_plot(s, str(tmp_path / "c.png")) and not (tmp_path / "c.png").exists()
 
 
 def test_gap_closed_undefined_when_student_matches_teacher():

@@ -22,7 +22,7 @@ from mmengine.registry import init_default_scope
 
 from daik.distill.diagnostics import collect, plot_angle_histograms, plot_history
 from daik.distill.teacher import DISTILL_PREFIX, resolve_path
-from daik.distill.timing import drawn_batch, kd_step_cost, kd_step_profile
+from daik.distill.timing import drawn_batch, kd_step_cost, kd_step_profile, step_flops
 from daik.checkpoint import CheckpointMismatchError, describe_mismatch, load_plain_checkpoint, load_weights
 from daik.engine.runner import DictAction, load_config
 from daik.registry import MODELS
@@ -85,9 +85,14 @@ def run_timing(model, args) -> dict:
 
 def run_profile(model, args) -> dict:
     torch.set_num_threads(args.threads)
-    res = kd_step_profile(model, drawn_batch(args.batch_size, args.size), steps=args.profile_steps)
+    batch = drawn_batch(args.batch_size, args.size)
+    res = kd_step_profile(model, batch, steps=args.profile_steps)
+    res["flops"] = flops = step_flops(model, batch)
     print(f"{os.path.basename(args.config)}: student step {1e3 * res['student_s']:.0f} ms, distillation step "
           f"{1e3 * res['distill_s']:.0f} ms ({res['ratio']:.2f}x; both under the profiler)")
+    print(f"  work: student step {flops['student_step'] / 1e9:.2f} GFLOP, teacher forward "
+          f"{flops['teacher_forward'] / 1e9:.2f} GFLOP, distillation step {flops['distill_step'] / 1e9:.2f} GFLOP: "
+          f"one teacher forward per step puts the floor at {flops['floor']:.2f}x")
     width = max(len(k) for k in list(res["distill"]) + list(res["student"]))
     for scope in res["distill"]:
         d, s = res["distill"][scope], res["student"].get(scope)

@@ -95,6 +95,38 @@ def kd_step_cost(distiller, raw_batch: dict, steps: int = 5) -> Dict[str, float]
                 ratio=statistics.median(r[1] / r[0] for r in rows), teacher_share=min(t / max(d - s, 1e-9), 1.0))
 
 
+def step_flops(distiller, raw_batch: dict) -> Dict[str, float]:
+    """Floating-point operations of one student-only training step, one teacher forward and one
+    distillation step (``torch.utils.flop_counter``; convolutions and matrix products, which is
+    where a detector's work is), and ``floor = 1 + teacher_forward / student_step``: the step
+    cost a distiller that runs the teacher once per step cannot go below on hardware that runs
+    both models equally well, however little else it adds.
+
+    The weights are restored afterwards (the steps update them with a tiny learning rate).
+    """
+    from torch.utils.flop_counter import FlopCounterMode
+
+    distiller.train()
+    data = distiller.data_preprocessor(raw_batch, True)
+    state = {k: v.clone() for k, v in distiller.state_dict().items()}
+
+    def teacher_forward():
+        with torch.no_grad():
+            distiller.teacher.head.predict_raw(distiller.teacher.extract_feat(data["inputs"]))
+
+    runs = dict(student_step=_train_step(distiller.student, data, torch.optim.SGD(distiller.student.parameters(), lr=1e-6)),
+                teacher_forward=teacher_forward,
+                distill_step=_train_step(distiller, data, torch.optim.SGD(distiller.parameters(), lr=1e-6)))
+    out: Dict[str, float] = {}
+    for name, fn in runs.items():
+        with FlopCounterMode(display=False) as counter:
+            fn()
+        out[name] = float(counter.get_total_flops())
+    distiller.load_state_dict(state)
+    out["floor"] = 1.0 + out["teacher_forward"] / out["student_step"]
+    return out
+
+
 def _exclusive_label_times(events, prefix: str = "daik/") -> Dict[str, float]:
     """Seconds spent in each ``record_function`` label under ``prefix``, without the time of the
     labelled scopes nested in it (a teacher forward run lazily inside a KD part counts once, as

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from daik.distill.timing import _exclusive_label_times, drawn_batch, kd_step_cost, kd_step_profile
+from daik.distill.timing import _exclusive_label_times, drawn_batch, kd_step_cost, kd_step_profile, step_flops
 
 from .helpers import ALL_PARTS, build_pair
 
@@ -53,6 +53,23 @@ def test_kd_step_profile_names_every_part_and_restores_the_weights(tmp_path):
     assert not any(k.startswith(("kd.", "teacher.")) for k in res["student"])
     assert sum(res["distill"].values()) == pytest.approx(res["distill_s"], rel=1e-6)
     assert res["ratio"] == pytest.approx(res["distill_s"] / res["student_s"])
+    for k, v in model.state_dict().items():
+        assert (v == before[k]).all(), k
+
+
+def test_step_flops_floor_of_a_teacher_of_the_students_own_size(tmp_path):
+    """A teacher of the student's own architecture: its forward is a forward of the student
+    (reparameterised, so no more work than it), a training step is a forward plus a backward of
+    about twice its work, so the floor lies near 4/3; the distillation step holds both."""
+    model = build_pair(tmp_path, {"ld": ALL_PARTS["ld"]}, same=True)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    f = step_flops(model, drawn_batch(1, 64, per_image=2))
+    assert 0 < f["teacher_forward"] < f["student_step"] / 2.5
+    assert f["distill_step"] >= f["student_step"] + f["teacher_forward"]
+    assert f["floor"] == pytest.approx(1 + f["teacher_forward"] / f["student_step"]) and 1.2 < f["floor"] < 1.45
+    (tmp_path / "wide").mkdir()
+    wide = step_flops(build_pair(tmp_path / "wide", {"ld": ALL_PARTS["ld"]}), drawn_batch(1, 64, per_image=2))
+    assert wide["floor"] > f["floor"]  # the wider teacher costs more per step
     for k, v in model.state_dict().items():
         assert (v == before[k]).all(), k
 

@@ -207,6 +207,26 @@ def test_targets_state_each_verdict():
     assert "crosskd closes >= 50% of the gap: 45% over 1 seed(s) (NOT met)" in text
     assert "every distiller beats prediction mimicking (60.0): NOT met (at or below it: crosskd)" in text
     assert "<= 1.5x a student step: NOT met for crosskd 1.80x" in text
+    assert "daik_full beats mimicking by more than one std (the larger of the two, 0.0): by 6.0 (met)" in text
+
+
+def test_converged_and_pair_targets():
+    results = dict(
+        teacher=_res(0.8, 0.5, float("nan")),
+        student={0: _res(0.50, 0.2, 1.0), 1: _res(0.54, 0.2, 1.0), 2: _res(0.52, 0.2, 1.0)},  # 52 +- 2
+        distilled={"daik_full": {s: _res(v, 0.4, 1.4) for s, v in enumerate((0.66, 0.68, 0.70))},  # 68: 57 %
+                   "crosskd": {s: _res(v, 0.4, 1.4) for s, v in enumerate((0.54, 0.55, 0.56))},  # 55 < 52 + 4
+                   "mimic": {s: _res(0.6, 0.4, 1.2) for s in range(3)}},
+    )
+    text = bench_kd.targets(summarise(results), "converged")
+    assert "daik_full closes >= 50% of the gap: 57% over 3 seed(s) (met)" in text
+    assert "daik_full beats the student alone by > 2 std of its seeds (52.0 + 2 x 2.0 = 56.0): 68.0 (met)" in text
+    assert "crosskd beats the student alone by > 2 std of its seeds (52.0 + 2 x 2.0 = 56.0): 55.0 (NOT met)" in text
+    assert "crosskd closes" not in text and "more than one std" not in text
+    assert "every distiller beats prediction mimicking (60.0): NOT met (at or below it: crosskd)" in text
+    pair = bench_kd.targets(summarise(results), "pair")
+    assert "daik_full >= the student alone + 2 mAP50 points (52.0 + 2): 68.0 (met)" in pair
+    assert "closes" not in pair
 
 
 def test_a_cached_run_is_reused_only_with_the_settings_that_made_it(tmp_path, monkeypatch):

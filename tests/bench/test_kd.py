@@ -121,7 +121,7 @@ def test_bench_kd_tiny_end_to_end(tiny_set, tmp_path):
         "--data", str(data), "--work-dir", str(tmp_path / "work"), "--out", str(out), "--readme", str(tmp_path / "R.md"),
         "--methods", "mimic=configs/demo/mimic_pico.py", "--seeds", "1", "--student-epochs", "2", "--teacher-ckpt", str(ckpt),
         "--teacher-config", "configs/demo/teacher_n.py", "--student-config", "configs/demo/student_pico.py",
-        "--img-scale", "128", "--batch-size", "3", "--threads", "1"])
+        "--img-scale", "128", "--batch-size", "3", "--threads", "1", "--step-cost", "1"])
     saved = json.loads(out.read_text())
     assert set(saved) >= {"teacher", "student", "distilled"}
     assert set(saved["distilled"]["mimic"]) >= {"mAP50", "mAP", "gap_closed", "step_time_ratio"}
@@ -130,6 +130,13 @@ def test_bench_kd_tiny_end_to_end(tiny_set, tmp_path):
     assert saved["student"]["mAP50"][0] == metrics["dota/mAP"]
     assert summary["teacher"]["mAP50"] == saved["teacher"]["mAP50"]
     assert osp.isfile(str(tmp_path / "kd.png")) and "<!-- kd:begin -->" in (tmp_path / "R.md").read_text()
+    # the side-by-side step cost of the run's own distiller; the targets read it
+    cost = saved["distilled"]["mimic"]["step_cost"]
+    assert cost["ratio"] > 0 and cost["floor"] > 1 and 0 < cost["teacher_share"] <= 1
+    md = (tmp_path / "kd.md").read_text().splitlines()
+    head = next(i for i, line in enumerate(md) if line.startswith("| model | step time (training logs) |"))
+    assert md[head + 2].startswith(f"| mimic | {saved['distilled']['mimic']['step_time_ratio']:.2f}x | {cost['ratio']:.2f}x |")
+    assert "a distillation step costs <= 1.5x a student step (side by side)" in (tmp_path / "R.md").read_text()
 
 
 def test_run_config_distils_the_benchmark_student(tmp_path):
@@ -206,7 +213,7 @@ def test_targets_state_each_verdict():
     assert "daik_full closes >= 60% of the gap: 65% over 1 seed(s) (met)" in text
     assert "crosskd closes >= 50% of the gap: 45% over 1 seed(s) (NOT met)" in text
     assert "every distiller beats prediction mimicking (60.0): NOT met (at or below it: crosskd)" in text
-    assert "<= 1.5x a student step: NOT met for crosskd 1.80x" in text
+    assert "<= 1.5x a student step (training logs): NOT met for crosskd 1.80x" in text
     assert "daik_full beats mimicking by more than one std (the larger of the two, 0.0): by 6.0 (met)" in text
 
 

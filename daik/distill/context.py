@@ -14,6 +14,7 @@ from daik.models.heads import DecodedPreds, RawPreds
 from daik.models.task_modules import AssignResult, BatchGT
 
 from .adapters import Tower
+from .teacher import teacher_input
 
 
 class KDContext:
@@ -84,7 +85,7 @@ class KDContext:
         """The teacher's neck maps (no gradient)."""
         if 0 not in self._t_towers:
             with torch.no_grad(), record_function("daik/teacher.forward"):
-                self._t_towers[0] = self.teacher.extract_feat(self.inputs)
+                self._t_towers[0] = self.teacher.extract_feat(teacher_input(self.teacher, self.inputs))
         return self._t_towers[0]
 
     def teacher_tower(self, k: int) -> Tower:

@@ -73,13 +73,16 @@ class RotatedDistiller(BaseModel):
             (see :func:`daik.distill.hooks.kd_weight`), so a method config carries its schedule.
         fuse_teacher: run the frozen teacher in its deployment form (RepVGG branches and batch
             norms folded; the same function, cheaper).
+        teacher_channels_last: hold the teacher channels-last (see
+            :func:`daik.distill.teacher.build_teacher`; the same function, cheaper on CPU).
         init_cfg: mmengine init config.
     """
 
     def __init__(self, student: Union[dict, nn.Module], teacher_config: str, teacher_ckpt: str,
                  components: Optional[Dict[str, Optional[dict]]] = None, config_dir: Optional[str] = None,
                  classes: Optional[Union[str, Sequence[str]]] = None, kd_scale: float = 1.0,
-                 kd_schedule: Optional[dict] = None, fuse_teacher: bool = True, init_cfg: Optional[dict] = None):
+                 kd_schedule: Optional[dict] = None, fuse_teacher: bool = True, teacher_channels_last: bool = True,
+                 init_cfg: Optional[dict] = None):
         student = MODELS.build(student) if isinstance(student, dict) else student
         super().__init__(data_preprocessor=student.data_preprocessor, init_cfg=init_cfg)
         object.__setattr__(self, "student", student)  # its modules are registered below, itself is not
@@ -87,7 +90,7 @@ class RotatedDistiller(BaseModel):
             if name != "data_preprocessor":
                 self.add_module(name, module)
         teacher = build_teacher(teacher_config, teacher_ckpt, config_dir, student=student, classes=classes,
-                                fuse=fuse_teacher)
+                                fuse=fuse_teacher, channels_last=teacher_channels_last)
         object.__setattr__(self, "teacher", teacher)  # outside the module tree
         self.distill = nn.ModuleDict()
         for name, cfg in (components or {}).items():

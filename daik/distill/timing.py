@@ -14,6 +14,8 @@ import torch
 
 from daik.structures import DetDataSample, make_gt_instances, rbox2poly
 
+from .teacher import teacher_input
+
 
 def drawn_batch(num_images: int = 2, size: int = 256, per_image: int = 8, seed: int = 0) -> dict:
     """Rotated rectangles of random colour, size (``size / 16`` to ``size / 3``) and angle on a
@@ -59,6 +61,12 @@ def _train_step(model, data: dict, opt: torch.optim.Optimizer):
     return step
 
 
+def _teacher_forward(teacher, inputs: torch.Tensor) -> None:
+    """The teacher's no-grad forward as a distillation step runs it (its input layout included)."""
+    with torch.no_grad():
+        teacher.head.predict_raw(teacher.extract_feat(teacher_input(teacher, inputs)))
+
+
 def kd_step_cost(distiller, raw_batch: dict, steps: int = 5) -> Dict[str, float]:
     """Median seconds of a student-only step, a distillation step and the teacher's forward,
     measured interleaved (one of each per repetition, after a warm-up round) so that a busy
@@ -81,8 +89,7 @@ def kd_step_cost(distiller, raw_batch: dict, steps: int = 5) -> Dict[str, float]
     distill = _train_step(distiller, data, torch.optim.SGD(distiller.parameters(), lr=1e-6))
 
     def teacher_forward():
-        with torch.no_grad():
-            distiller.teacher.head.predict_raw(distiller.teacher.extract_feat(data["inputs"]))
+        _teacher_forward(distiller.teacher, data["inputs"])
 
     rows: List[tuple] = []
     for rep in range(steps + 1):
@@ -111,8 +118,7 @@ def step_flops(distiller, raw_batch: dict) -> Dict[str, float]:
     state = {k: v.clone() for k, v in distiller.state_dict().items()}
 
     def teacher_forward():
-        with torch.no_grad():
-            distiller.teacher.head.predict_raw(distiller.teacher.extract_feat(data["inputs"]))
+        _teacher_forward(distiller.teacher, data["inputs"])
 
     runs = dict(student_step=_train_step(distiller.student, data, torch.optim.SGD(distiller.student.parameters(), lr=1e-6)),
                 teacher_forward=teacher_forward,

@@ -127,6 +127,44 @@ def test_fused_teacher_computes_the_unfused_eval_function(tmp_path):
         torch.testing.assert_close(getattr(a, name), getattr(b, name), atol=1e-4, rtol=1e-4)
 
 
+def test_channels_last_teacher_changes_nothing_but_the_layout(tmp_path):
+    """The speed-up of the teacher's forward (weights and input channels-last): the teacher's
+    predictions, every KD loss and the student's gradients equal the plain teacher's to float
+    rounding (CrossKD runs the teacher head on student maps, FRS compares feature maps), and
+    no gradient reaches the teacher."""
+    parts = {k: ALL_PARTS[k] for k in ("cross", "frs", "ld", "ad", "sad")}
+    fast = build_pair(tmp_path, parts)
+    plain = build_pair(tmp_path, parts, teacher_channels_last=False)
+    w = next(p for p in fast.teacher.parameters() if p.dim() == 4)
+    assert w.is_contiguous(memory_format=torch.channels_last) and not w.is_contiguous()
+    assert all(p.is_contiguous() for p in plain.teacher.parameters())
+    data = batch(fast)
+    grads = []
+    for model in (fast, plain):
+        model.train()
+        losses = model(**data, mode="loss")
+        total = sum(v for k, v in losses.items() if k.startswith("loss"))
+        model.zero_grad()
+        total.backward()
+        grads.append(({k: v.detach() for k, v in losses.items()},
+                      {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}))
+        assert all(p.grad is None for p in model.teacher.parameters())
+    (loss_a, grad_a), (loss_b, grad_b) = grads
+    assert set(loss_a) == set(loss_b) and set(grad_a) == set(grad_b)
+    for k in loss_a:
+        torch.testing.assert_close(loss_a[k], loss_b[k], atol=1e-4, rtol=1e-4, msg=k)
+    for k in grad_a:
+        scale = max(1.0, grad_b[k].abs().max().item())  # float rounding, relative to the tensor's largest entry
+        assert (grad_a[k] - grad_b[k]).abs().max().item() <= 1e-4 * scale, k
+    with torch.no_grad():
+        from daik.distill.teacher import teacher_input
+
+        a = fast.teacher.head.predict_raw(fast.teacher.extract_feat(teacher_input(fast.teacher, data["inputs"])))
+        b = plain.teacher.head.predict_raw(plain.teacher.extract_feat(data["inputs"]))
+    for name in ("cls_logits", "reg_logits", "ang_logits"):
+        torch.testing.assert_close(getattr(a, name), getattr(b, name), atol=1e-5, rtol=1e-5)
+
+
 def test_a_distillers_own_keys_load_into_it_and_go_when_published(tmp_path):
     """``ignore_prefixes`` leaves out only keys the model lacks: a distiller (resume) gets its
     ``distill.*`` weights back; ``daik publish`` drops them and the result loads strictly."""

@@ -179,46 +179,43 @@ _TARGETS = {
 _DEFAULT_GAP = (("daik_full", 0.60), ("crosskd", 0.50))
 
 
+def _std(values) -> float:
+    return statistics.stdev(values) if len(values) > 1 else 0.0
+
+
 def targets(summary: dict, preset: str = "pico") -> str:
     """The preset's targets, each with its verdict (methods not run are said to be missing)."""
     d = summary["distilled"]
     ok = lambda cond: "met" if cond else "NOT met"  # noqa: E731
     pts = lambda v: f"{100 * v:.1f}"  # noqa: E731
-    lines = []
+    mean = lambda r: statistics.fmean(r["mAP50"])  # noqa: E731
+    s_mean, s_std = mean(summary["student"]), _std(summary["student"]["mAP50"])
+    checks = []  # (method, what it must do, judge: its row -> (measured, met))
     for method, share in _TARGETS["gap"].get(preset, _DEFAULT_GAP):
-        if method in d:
-            g = d[method]["gap_closed"]
-            lines.append(f"- {method} closes >= {share:.0%} of the gap: {g:.0%} over {len(d[method]['mAP50'])} "
-                         f"seed(s) ({ok(g >= share)})")
-        else:
-            lines.append(f"- {method} closes >= {share:.0%} of the gap: not run")
-    s_mean, s_std = (statistics.fmean(summary["student"]["mAP50"]),
-                     statistics.stdev(summary["student"]["mAP50"]) if len(summary["student"]["mAP50"]) > 1 else 0.0)
+        checks.append((method, f"{method} closes >= {share:.0%} of the gap", lambda r, share=share: (
+            f"{r['gap_closed']:.0%} over {len(r['mAP50'])} seed(s)", r["gap_closed"] >= share)))
     for method, k in _TARGETS["above_student_std"].get(preset, ()):
         bar = s_mean + k * s_std
-        if method in d:
-            m = statistics.fmean(d[method]["mAP50"])
-            lines.append(f"- {method} beats the student alone by > {k:g} std of its seeds ({pts(s_mean)} + {k:g} x "
-                         f"{pts(s_std)} = {pts(bar)}): {pts(m)} ({ok(m > bar)})")
-        else:
-            lines.append(f"- {method} beats the student alone by > {k:g} std of its seeds: not run")
+        checks.append((method, f"{method} beats the student alone by > {k:g} std of its seeds ({pts(s_mean)} + {k:g} x "
+                       f"{pts(s_std)} = {pts(bar)})", lambda r, bar=bar: (pts(mean(r)), mean(r) > bar)))
     for method, points in _TARGETS["above_student_points"].get(preset, ()):
+        checks.append((method, f"{method} >= the student alone + {points:g} mAP50 points ({pts(s_mean)} + {points:g})",
+                       lambda r, points=points: (pts(mean(r)), 100 * (mean(r) - s_mean) >= points)))
+    lines = []
+    for method, label, judge in checks:
         if method in d:
-            m = statistics.fmean(d[method]["mAP50"])
-            lines.append(f"- {method} >= the student alone + {points:g} mAP50 points ({pts(s_mean)} + {points:g}): "
-                         f"{pts(m)} ({ok(100 * (m - s_mean) >= points)})")
+            measured, met = judge(d[method])
+            lines.append(f"- {label}: {measured} ({ok(met)})")
         else:
-            lines.append(f"- {method} >= the student alone + {points:g} mAP50 points: not run")
+            lines.append(f"- {label}: not run")
     if "mimic" in d:
-        mm = d["mimic"]["mAP50"]
-        m = statistics.fmean(mm)
-        below = [k for k, v in d.items() if k != "mimic" and statistics.fmean(v["mAP50"]) <= m]
+        m = mean(d["mimic"])
+        below = [k for k, v in d.items() if k != "mimic" and mean(v) <= m]
         lines.append(f"- every distiller beats prediction mimicking ({pts(m)}): "
                      + (f"NOT met (at or below it: {', '.join(below)})" if below else "met"))
         if "daik_full" in d and preset not in _TARGETS["gap"]:
-            dd = d["daik_full"]["mAP50"]
-            std = max(statistics.stdev(v) if len(v) > 1 else 0.0 for v in (dd, mm))
-            diff = statistics.fmean(dd) - m
+            std = max(_std(d["daik_full"]["mAP50"]), _std(d["mimic"]["mAP50"]))
+            diff = mean(d["daik_full"]) - m
             lines.append(f"- daik_full beats mimicking by more than one std (the larger of the two, {pts(std)}): "
                          f"by {pts(diff)} ({ok(diff > std)})")
     ratio = {k: v["step_cost"]["ratio"] if v.get("step_cost") else v["step_time_ratio"] for k, v in d.items()}

@@ -4,9 +4,12 @@ held-out split; writes JSON, a markdown table (also into benchmarks/README.md) a
     daik bench kd                       # full: fresh synthetic set, every method, 3 seeds
     daik bench kd --quick               # a small version (fewer images, epochs, methods, seeds)
     daik bench kd --preset pico         # the table of benchmarks/kd.md
+    daik bench kd --preset converged    # the same pair over 24 epochs (benchmarks/kd_converged.md)
+    daik bench kd --preset pair         # YOLOv6-R-n from the s teacher (make it first: checkpoints/README.md)
     daik bench kd --data DIR --teacher-ckpt T.pth --methods daik_full,crosskd --seeds 3
     daik bench kd ... --runs student:1,daik_full:1   # one share of the runs (others cached)
     daik bench kd ... --report-only                  # summarise what is cached
+    daik bench kd ... --report-only --step-cost 10   # and time each method beside its student
 
 ``DIR`` holds ``train/{images,labelTxt}`` and ``val/{images,labelTxt}`` (DOTA layout). Runs are
 cached in ``--work-dir``: re-running continues an interrupted benchmark.

@@ -54,6 +54,7 @@ METHODS = {
         "daik_full_sad_kl3",       # SAD's KL at weight 3
         "daik_full_cls05", "daik_full_cls2", "daik_full_ld1",  # class KD at 0.5 / 2, LD at 1
         "sea_low_weight",          # sea with its anchor / topology terms at 0.1
+        "crosskd_pos_norm",        # crosskd's class term over the number of positives (CrossKD's own normaliser)
     )},
 }
 

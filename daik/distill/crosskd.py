@@ -17,7 +17,13 @@ branch convs (only the predictors are the teacher's).
 Losses (cross predictions vs the teacher's, teacher detached; names in the training log):
 
 - ``loss_cross_cls``: QFL-style KD to the teacher's probabilities over all points
-  (``beta = 1`` as CrossKD), divided by the student's soft-target sum;
+  (``beta = 1`` as CrossKD), divided by the student's soft-target sum. Deviation: CrossKD's GFL
+  code divides by the number of positives (its ``avg_factor``); ``cls_normaliser="positives"``
+  does that (ablation ``crosskd_pos_norm``). On a task-aligned head the soft targets of an
+  untrained student sum to a small fraction of its positives, so the official normaliser leaves
+  the class term far weaker than the student's own losses early on (DAIK's class KD lost 8.7
+  mAP50 points with it on the 6-epoch benchmark); the sum of soft targets is the normaliser the
+  student head's own losses use;
 - ``loss_cross_dfl``: ``T^2 KL`` of each side's DFL distribution (``T = 1``);
 - ``loss_cross_angle``: ``T^2 KL`` of the CSL angle distributions;
 - ``loss_cross_box``: rotated IoU loss (through the differentiable
@@ -43,6 +49,7 @@ from .adapters import LevelAdapters, map_tower, match_statistics
 from .component import KDComponent, require_same_reg_max
 from .context import KDContext
 from .losses import kl_div_logits, quality_focal_kd, weighted_mean
+from .prediction_kd import NORMALISERS, kd_normaliser
 
 
 @MODELS.register_module()
@@ -53,6 +60,9 @@ class CrossHeadDistillation(KDComponent):
         stage: student head stage whose features enter the teacher head (0..2).
         align_stats: match the teacher's per-channel statistics before the teacher head.
         cls_weight, cls_beta: weight and focusing exponent of the classification term.
+        cls_normaliser: what the classification term's sum is divided by (``"targets"``: the
+            student's soft-target sum; ``"positives"``: CrossKD's; see
+            :func:`daik.distill.prediction_kd.kd_normaliser`).
         dfl_weight, dfl_temperature: DFL-distribution term.
         angle_weight, angle_temperature: CSL-distribution term.
         box_weight: rotated IoU term.
@@ -61,8 +71,12 @@ class CrossHeadDistillation(KDComponent):
 
     def __init__(self, stage: int = 1, align_stats: bool = True, cls_weight: float = 1.0, cls_beta: float = 1.0,
                  dfl_weight: float = 1.0, dfl_temperature: float = 1.0, angle_weight: float = 0.2,
-                 angle_temperature: float = 1.0, box_weight: float = 2.5, box_min_weight: float = 0.01):
+                 angle_temperature: float = 1.0, box_weight: float = 2.5, box_min_weight: float = 0.01,
+                 cls_normaliser: str = "targets"):
         super().__init__(1.0)
+        if cls_normaliser not in NORMALISERS:
+            raise ValueError(f"cls_normaliser must be one of {NORMALISERS}, got {cls_normaliser!r}")
+        self.cls_normaliser = cls_normaliser
         if stage not in (0, 1, 2):
             raise ValueError(f"cross-head stage must be 0, 1 or 2 (3 would be the predictions), got {stage}")
         self.stage = self.student_stage = int(stage)
@@ -89,7 +103,7 @@ class CrossHeadDistillation(KDComponent):
     def point_weights(self, ctx: KDContext) -> Tuple[torch.Tensor, float]:
         """Per-point weights ``(B, N)`` of the DFL / angle / box terms, and the normaliser of
         the classification term."""
-        return ctx.teacher_max_score(), ctx.norm
+        return ctx.teacher_max_score(), kd_normaliser(ctx, self.cls_normaliser)
 
     def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
         cross, t = self.cross_raw(ctx), ctx.t_raw

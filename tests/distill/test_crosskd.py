@@ -78,3 +78,23 @@ def test_cross_box_term_uses_the_teacher_angle(tmp_path):
         w, _ = part.point_weights(ctx)
         loss = part.box_loss(ctx, cross, w, float(w.sum()))
     assert abs(float(loss)) < 1e-5
+
+
+def test_class_term_normaliser_positives_is_crosskds_avg_factor(tmp_path):
+    """``cls_normaliser="positives"`` divides the same summed class term by the student's number
+    of positives (CrossKD's ``avg_factor``) instead of its soft-target sum; the other terms are
+    untouched."""
+    losses = {}
+    for norm in ("targets", "positives"):
+        model = build_pair(tmp_path, {"cross": dict(type="CrossHeadDistillation", stage=1, cls_normaliser=norm)})
+        model.eval()
+        with torch.no_grad():
+            ctx = _ctx(model, batch(model))
+            losses[norm] = model.distill["cross"](ctx)
+            n_pos, soft = float(ctx.assign.fg_mask.sum()), ctx.norm
+    assert n_pos > soft >= 1.0  # an untrained student's soft targets sum to less than its positives
+    torch.testing.assert_close(losses["positives"]["loss_cross_cls"] * n_pos, losses["targets"]["loss_cross_cls"] * soft)
+    for key in ("loss_cross_dfl", "loss_cross_angle", "loss_cross_box"):
+        torch.testing.assert_close(losses["positives"][key], losses["targets"][key])
+    with pytest.raises(ValueError, match="cls_normaliser"):
+        build_pair(tmp_path, {"cross": dict(type="CrossHeadDistillation", cls_normaliser="gt")})

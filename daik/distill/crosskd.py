@@ -21,9 +21,9 @@ Losses (cross predictions vs the teacher's, teacher detached; names in the train
   code divides by the number of positives (its ``avg_factor``); ``cls_normaliser="positives"``
   does that (ablation ``crosskd_pos_norm``). On a task-aligned head the soft targets of an
   untrained student sum to a small fraction of its positives, so the official normaliser leaves
-  the class term far weaker than the student's own losses early on (DAIK's class KD lost 8.7
-  mAP50 points with it on the 6-epoch benchmark); the sum of soft targets is the normaliser the
-  student head's own losses use;
+  the class term ~30x weaker at initialisation (step-0 gradient 1.2 against 33); on the 6-epoch
+  pico benchmark (seed 0) it scored 43.9 mAP50 against 55.4 with the soft-target sum, which is
+  also what the student head's own losses are divided by;
 - ``loss_cross_dfl``: ``T^2 KL`` of each side's DFL distribution (``T = 1``);
 - ``loss_cross_angle``: ``T^2 KL`` of the CSL angle distributions;
 - ``loss_cross_box``: rotated IoU loss (through the differentiable

@@ -193,6 +193,7 @@ def curve_plot(summary: dict, path: str) -> bool:
         ax.plot(epochs, mean, marker="o", label=name)
         ax.fill_between(epochs, [m - s for m, s in zip(mean, std)], [m + s for m, s in zip(mean, std)], alpha=0.15)
     ax.axhline(100 * summary["teacher"]["mAP50"], color="#555555", linestyle="--", linewidth=1, label="teacher")
+    ax.set_xticks(sorted({e for _, c in entries for e in c}))
     ax.set_xlabel("epoch")
     ax.set_ylabel("held-out mAP50 (%)")
     ax.set_title("Held-out mAP50 during training (mean ± std over seeds)")

@@ -6,6 +6,7 @@ forward (no gradient) is timed apart, so its share of the overhead shows.
 import math
 import statistics
 import time
+from contextlib import contextmanager
 from typing import Dict, List
 
 import cv2
@@ -61,10 +62,23 @@ def _train_step(model, data: dict, opt: torch.optim.Optimizer):
     return step
 
 
-def _teacher_forward(teacher, inputs: torch.Tensor) -> None:
-    """The teacher's no-grad forward as a distillation step runs it (its input layout included)."""
-    with torch.no_grad():
-        teacher.head.predict_raw(teacher.extract_feat(teacher_input(teacher, inputs)))
+@contextmanager
+def _step_closures(distiller, raw_batch: dict):
+    """``(student_step, distill_step, teacher_forward)`` on the preprocessed batch, the distiller
+    in train mode; its weights are restored on exit (the steps update them with a tiny rate)."""
+    distiller.train()
+    data = distiller.data_preprocessor(raw_batch, True)
+    state = {k: v.clone() for k, v in distiller.state_dict().items()}
+
+    def teacher_forward():  # as a distillation step runs it, input layout included
+        with torch.no_grad():
+            distiller.teacher.head.predict_raw(distiller.teacher.extract_feat(teacher_input(distiller.teacher, data["inputs"])))
+
+    try:
+        yield (_train_step(distiller.student, data, torch.optim.SGD(distiller.student.parameters(), lr=1e-6)),
+               _train_step(distiller, data, torch.optim.SGD(distiller.parameters(), lr=1e-6)), teacher_forward)
+    finally:
+        distiller.load_state_dict(state)
 
 
 def kd_step_cost(distiller, raw_batch: dict, steps: int = 5) -> Dict[str, float]:
@@ -82,21 +96,12 @@ def kd_step_cost(distiller, raw_batch: dict, steps: int = 5) -> Dict[str, float]
         ``student_s``, ``distill_s``, ``teacher_forward_s``, ``ratio`` (distill / student)
         and ``teacher_share`` (the teacher forward's part of the extra time).
     """
-    distiller.train()
-    data = distiller.data_preprocessor(raw_batch, True)
-    state = {k: v.clone() for k, v in distiller.state_dict().items()}
-    student = _train_step(distiller.student, data, torch.optim.SGD(distiller.student.parameters(), lr=1e-6))
-    distill = _train_step(distiller, data, torch.optim.SGD(distiller.parameters(), lr=1e-6))
-
-    def teacher_forward():
-        _teacher_forward(distiller.teacher, data["inputs"])
-
     rows: List[tuple] = []
-    for rep in range(steps + 1):
-        row = (_timed(student), _timed(distill), _timed(teacher_forward))
-        if rep:  # the first round warms up
-            rows.append(row)
-    distiller.load_state_dict(state)
+    with _step_closures(distiller, raw_batch) as (student, distill, teacher_forward):
+        for rep in range(steps + 1):
+            row = (_timed(student), _timed(distill), _timed(teacher_forward))
+            if rep:  # the first round warms up
+                rows.append(row)
     s, d, t = (statistics.median(col) for col in zip(*rows))
     return dict(student_s=s, distill_s=d, teacher_forward_s=t,
                 ratio=statistics.median(r[1] / r[0] for r in rows), teacher_share=min(t / max(d - s, 1e-9), 1.0))
@@ -113,22 +118,12 @@ def step_flops(distiller, raw_batch: dict) -> Dict[str, float]:
     """
     from torch.utils.flop_counter import FlopCounterMode
 
-    distiller.train()
-    data = distiller.data_preprocessor(raw_batch, True)
-    state = {k: v.clone() for k, v in distiller.state_dict().items()}
-
-    def teacher_forward():
-        _teacher_forward(distiller.teacher, data["inputs"])
-
-    runs = dict(student_step=_train_step(distiller.student, data, torch.optim.SGD(distiller.student.parameters(), lr=1e-6)),
-                teacher_forward=teacher_forward,
-                distill_step=_train_step(distiller, data, torch.optim.SGD(distiller.parameters(), lr=1e-6)))
     out: Dict[str, float] = {}
-    for name, fn in runs.items():
-        with FlopCounterMode(display=False) as counter:
-            fn()
-        out[name] = float(counter.get_total_flops())
-    distiller.load_state_dict(state)
+    with _step_closures(distiller, raw_batch) as (student, distill, teacher_forward):
+        for name, fn in (("student_step", student), ("teacher_forward", teacher_forward), ("distill_step", distill)):
+            with FlopCounterMode(display=False) as counter:
+                fn()
+            out[name] = float(counter.get_total_flops())
     out["floor"] = 1.0 + out["teacher_forward"] / out["student_step"]
     return out
 

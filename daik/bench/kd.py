@@ -55,6 +55,8 @@ METHODS = {
         "daik_full_cls05", "daik_full_cls2", "daik_full_ld1",  # class KD at 0.5 / 2, LD at 1
         "sea_low_weight",          # sea with its anchor / topology terms at 0.1
         "crosskd_pos_norm",        # crosskd's class term over the number of positives (CrossKD's own normaliser)
+        "daik_full_teacher_targets",  # the teacher-chosen positives get the teacher's soft targets
+        "daik_full_cwd", "daik_full_cwd1",  # plus the authors' feature term: CWD on the neck maps, T = 1, weight 10 / 1
     )},
 }
 
@@ -75,10 +77,10 @@ PRESETS = {
     "converged": dict(_PICO, work_dir="work_dirs/bench_kd_converged", student_epochs=24, val_interval=6, seeds=3,
                       methods=["daik_full", "crosskd", "mimic", "ld"], out="benchmarks/kd_converged.json"),
     # YOLOv6-R-n from the s teacher (configs/demo/teacher_s.py; its checkpoint is made by the command in
-    # checkpoints/README.md), 24 epochs
+    # checkpoints/README.md), 24 epochs, validated every 6
     "pair": dict(_PICO, work_dir="work_dirs/bench_kd_n_from_s", student_config="configs/synthetic/rotated_yolo_n.py",
                  teacher_config="configs/demo/teacher_s.py", teacher_ckpt="work_dirs/demo_teacher_s/epoch_24.pth",
-                 student_epochs=24, seeds=1, methods=["daik_full", "crosskd", "mimic"], out="benchmarks/kd_pair.json"),
+                 student_epochs=24, val_interval=6, seeds=1, methods=["daik_full", "crosskd", "mimic"], out="benchmarks/kd_pair.json"),
 }
 _DEFAULTS = dict(student_config="configs/synthetic/rotated_yolo_n.py", teacher_config="configs/synthetic/rotated_yolo_s.py",
                  img_scale=160, threads=max(1, min(2, os.cpu_count() or 1)), out="benchmarks/kd.json")

@@ -99,3 +99,16 @@ def pearson_loss(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
     s = channel_standardise(student.float())
     t = channel_standardise(teacher.detach().float())
     return F.mse_loss(s, t) / 2
+
+
+def channel_wise_kl(student: torch.Tensor, teacher: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+    """CWD (Shu et al., "Channel-wise Knowledge Distillation for Dense Prediction", ICCV 2021):
+    each channel's map as a distribution over its positions, ``T^2 KL(softmax_HW(t / T) ||
+    softmax_HW(s / T))`` summed over channels and divided by ``B * C``.
+
+    Args:
+        student: ``(B, C, H, W)`` (adapted to the teacher's width).
+        teacher: ``(B, C, H, W)`` (detached).
+    """
+    b, c = student.shape[:2]
+    return kl_div_logits(student.flatten(2), teacher.flatten(2), temperature).sum() / (b * c)

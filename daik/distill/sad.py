@@ -8,7 +8,9 @@ Two mechanisms, each a switch:
   candidates and picks its top-k positives; a point claimed by several ground truths keeps the
   one the student's IoU prefers, and the student's targets are the student's own normalised
   metric on those positives (:meth:`TaskAlignedAssigner.assign_guided`). With teacher ==
-  student this is the plain assignment.
+  student this is the plain assignment. ``teacher_targets`` (daik's variant, an ablation) makes
+  the targets the teacher's normalised metric instead: the authors' code has this line
+  commented out.
 - **KL on the metric** (``kl_weight``): for every ground truth ``g`` and its candidate points
   (inside the rotated box), the normalised metric ``m_i = t_i * max_j IoU_j / max_j t_j`` of
   teacher and student is turned into ``softmax_i(m_i / T)`` and
@@ -64,17 +66,22 @@ class SampleAlignmentDistillation(KDComponent):
 
     Args:
         teacher_assign: the teacher's metric picks the student's positives.
+        teacher_targets: with ``teacher_assign``, their soft targets are the teacher's normalised
+            metric, not the student's.
         kl_weight: weight of the KL between the normalised metrics (0 switches it off).
         temperature: T of the softmax over each ground truth's candidates.
         eps: floor of the per-GT normaliser.
     """
 
     def __init__(self, teacher_assign: bool = True, kl_weight: float = 1.0, temperature: float = 1.0,
-                 eps: float = 1e-9):
+                 eps: float = 1e-9, teacher_targets: bool = False):
         super().__init__(kl_weight)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
+        if teacher_targets and not teacher_assign:
+            raise ValueError("teacher_targets needs teacher_assign (the targets of the teacher-chosen positives)")
         self.teacher_assign, self.temperature, self.eps = bool(teacher_assign), float(temperature), eps
+        self.teacher_targets = bool(teacher_targets)
 
     @property
     def guides_assignment(self) -> bool:
@@ -85,7 +92,7 @@ class SampleAlignmentDistillation(KDComponent):
         if not self.teacher_assign:
             return None
         res, t_metric, t_overlaps = ctx.s_head.assign_guided(ctx.s_raw, ctx.s_dec, ctx.t_dec, ctx.gt, factor,
-                                                             teacher_factor)
+                                                             teacher_factor, self.teacher_targets)
         if t_metric is not None:
             ctx.t_metric = (t_metric, t_overlaps)
         return res

@@ -26,6 +26,7 @@ ALL_PARTS = {
     "cross": dict(type="CrossHeadDistillation", stage=1),
     "cakd": dict(type="CrossAssignmentDistillation", stage=0),
     "pkd": dict(type="FeatureImitation", mode="pkd"),
+    "cwd": dict(type="FeatureImitation", mode="cwd"),
     "fitnet": dict(type="FeatureImitation", mode="fitnet", stage=2),
     "frs": dict(type="FeatureRichnessDistillation"),
     "sea": dict(type="SemanticAlignmentDistillation"),

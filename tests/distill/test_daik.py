@@ -122,6 +122,11 @@ def test_guided_assignment_takes_the_teachers_positives_and_the_students_targets
     assert t_metric[0, 0, 1] > t_metric[0, 0, 0]
     # TOOD target of the lone positive: t * maxIoU / max t = IoU of the student's box there
     assert res.scores[0, 1, 0].item() == pytest.approx(2 / 3, abs=1e-4)
+    # with the teacher's targets: the same positive, its target the teacher's IoU there (1), the
+    # stored metric and IoU still the student's (SAD's KL reads them)
+    tt, _, _ = assigner.assign_guided(scores, student, scores, teacher, priors, gtb, guide_targets=True)
+    assert torch.equal(tt.fg_mask, res.fg_mask) and torch.equal(tt.overlaps, res.overlaps)
+    assert tt.scores[0, 1, 0].item() == pytest.approx(1.0, abs=1e-4)
 
 
 def test_sad_with_the_student_as_teacher_changes_nothing(tmp_path):

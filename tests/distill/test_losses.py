@@ -4,7 +4,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from daik.distill.losses import (binary_kl_logits, channel_standardise, kl_div_logits, pearson_loss,
+from daik.distill.losses import (binary_kl_logits, channel_standardise, channel_wise_kl, kl_div_logits, pearson_loss,
                                  quality_focal_kd, weighted_mean)
 
 
@@ -61,6 +61,24 @@ def test_pearson_loss_ignores_per_channel_affine_changes():
     torch.testing.assert_close(pearson_loss(flipped, t), torch.tensor(2.0 / 3 * (n - 1) / n))
     z = channel_standardise(t)
     torch.testing.assert_close(z.mean((0, 2, 3)), torch.zeros(3), atol=1e-6, rtol=0)
+
+
+def test_channel_wise_kl_hand_worked_and_spatial():
+    # one channel over two positions: teacher uniform, student (3/4, 1/4):
+    # KL = 1/2 ln(2/3) + 1/2 ln(2) = 1/2 ln(4/3); two images of it average to the same value
+    s = torch.tensor([math.log(3.0), 0.0]).view(1, 1, 1, 2).repeat(2, 1, 1, 1)
+    t = torch.zeros(2, 1, 1, 2)
+    torch.testing.assert_close(channel_wise_kl(s, t), torch.tensor(0.5 * math.log(4.0 / 3.0)))
+    g = torch.Generator().manual_seed(3)
+    t = torch.randn(2, 3, 4, 5, generator=g)
+    # a constant per channel leaves every channel's distribution over positions unchanged ...
+    assert channel_wise_kl(t + torch.tensor([1.0, -2.0, 5.0]).view(1, 3, 1, 1), t) < 1e-6
+    # ... a constant per position across channels does not (it is not a FitNet / PKD distance)
+    assert channel_wise_kl(t + torch.randn(1, 1, 4, 5, generator=g), t) > 1e-2
+    # at T it is T^2 times the KL of the maps divided by T, per channel over B * C
+    loop = sum(F.kl_div(F.log_softmax(t[b, c].flatten() * 0.5, 0), F.softmax(t.flip(0)[b, c].flatten() * 0.5, 0),
+                        reduction="sum") for b in range(2) for c in range(3)) * 4 / 6
+    torch.testing.assert_close(channel_wise_kl(t, t.flip(0), temperature=2.0), loop)
 
 
 def test_weighted_mean_keeps_the_graph_when_empty():

@@ -63,7 +63,7 @@ def test_all_parts_together_log_every_loss_by_name(tmp_path):
     model = build_pair(tmp_path, dict(ALL_PARTS))
     losses = model.loss(**batch(model))
     expected = {"loss_ad", "loss_sad", "loss_ld", "loss_cls_kd", "loss_mimic_cls", "loss_mimic_dfl",
-                "loss_mimic_angle", "loss_pkd", "loss_fitnet", "loss_frs_feat", "loss_frs_cls", "loss_sea_anchor",
+                "loss_mimic_angle", "loss_pkd", "loss_cwd", "loss_fitnet", "loss_frs_feat", "loss_frs_cls", "loss_sea_anchor",
                 "loss_sea_topo", "loss_sea_loc", "aal_lut", "kd_scale"}
     expected |= {f"loss_{p}_{t}" for p in ("cross", "cakd") for t in ("cls", "dfl", "angle", "box")}
     assert expected <= set(losses), sorted(expected - set(losses))

@@ -83,20 +83,22 @@ class TaskAlignedAssigner:
     @torch.no_grad()
     def assign_guided(self, pred_scores: torch.Tensor, pred_boxes: torch.Tensor, guide_scores: torch.Tensor,
                       guide_boxes: torch.Tensor, priors: Priors, gt: BatchGT, metric_factor: MetricFactor = None,
-                      guide_factor: MetricFactor = None):
+                      guide_factor: MetricFactor = None, guide_targets: bool = False):
         """Guided ("mutual") assignment: another model's metric picks the positives.
 
         The guide's metric (its scores and boxes, times ``guide_factor``) ranks each GT's
         candidates and its top-k are the positives; a point positive for several GTs is
         resolved by the predictions' own IoU (or metric), and the soft targets are the
-        predictions' own normalised metric on those positives. With the guide equal to the
-        predictions this is :meth:`assign` exactly.
+        predictions' own normalised metric on those positives (the guide's with
+        ``guide_targets``). With the guide equal to the predictions this is :meth:`assign`
+        exactly.
 
         Args:
             pred_scores, pred_boxes, priors, gt, metric_factor: as in :meth:`assign`.
             guide_scores: ``(B, N, C)`` the guide's class probabilities.
             guide_boxes: ``(B, N, D)`` the guide's decoded boxes.
             guide_factor: the guide's extra metric factor.
+            guide_targets: the soft targets are the guide's normalised metric.
 
         Returns:
             ``(AssignResult, guide_metric (B, M, N), guide_overlaps (B, M, N))``.
@@ -108,7 +110,9 @@ class TaskAlignedAssigner:
         cand = self.points_inside(priors.points, gt.boxes) & gt.pad_mask[..., None]  # (B, M, N)
         metric, overlaps = self.candidate_metric(pred_scores, pred_boxes, gt, cand, metric_factor)
         g_metric, g_overlaps = self.candidate_metric(guide_scores, guide_boxes, gt, cand, guide_factor)
-        return self._result(self.select_topk(g_metric, cand), metric, overlaps, gt, cand), g_metric, g_overlaps
+        targets = (g_metric, g_overlaps) if guide_targets else None
+        res = self._result(self.select_topk(g_metric, cand), metric, overlaps, gt, cand, targets)
+        return res, g_metric, g_overlaps
 
     def candidate_metric(self, pred_scores: torch.Tensor, pred_boxes: torch.Tensor, gt: BatchGT,
                          cand: torch.Tensor, metric_factor: MetricFactor = None):
@@ -128,9 +132,12 @@ class TaskAlignedAssigner:
         return metric, overlaps
 
     def _result(self, pos: torch.Tensor, metric: torch.Tensor, overlaps: torch.Tensor, gt: BatchGT,
-                cand: torch.Tensor) -> AssignResult:
+                cand: torch.Tensor, targets=None) -> AssignResult:
+        """The result of the positives ``pos``; ``targets``: another ``(metric, overlaps)`` whose
+        normalised metric is the soft target."""
         pos = keep_one_gt_per_point(pos, overlaps if self.resolve == "iou" else metric)
-        return build_result(pos, gt, self.num_classes, self.normalised_scores(metric, overlaps, pos),
+        t_metric, t_overlaps = targets if targets is not None else (metric, overlaps)
+        return build_result(pos, gt, self.num_classes, self.normalised_scores(t_metric, t_overlaps, pos),
                             metric, overlaps, cand)
 
     @staticmethod

@@ -11,7 +11,9 @@
 # AD's lambda 1 (5x the CSL weight; 0.2 as the authors' weights gave 58.5, 10 drove clip_grad on
 # 91 % of the steps), LD at every point at T = 1 (the authors' positives-only LD at T = 20: 61.9
 # against 64.5), the dense terms over the soft-target sum (over the positives instead: 34.9 against
-# 48.7 with lambda 10), constant KD weights (YOLOv6-R's cosine decay is an ablation).
+# 48.7 with lambda 10), constant KD weights (YOLOv6-R's cosine decay is an ablation). The authors'
+# feature term (CWD on the neck maps, their --distill_feat, weight 10) is off: at 10 it drove clip_grad
+# on every step (53.9 against 64.5), at 1 it gave 63.5 (ablations daik_full_cwd, daik_full_cwd1).
 # Ablations: daik_ad.py (AD only), daik_ad_aal.py (AD + AAL), daik_ad_aal_sad.py (AD + AAL + SAD),
 # configs/distill/synthetic/ablations/ (the old sin table, positives-only class KD, cosine decay, ...).
 kd = dict(

@@ -86,6 +86,7 @@ def main(argv=None):
 
     from daik.apis import infer_scene, init_detector
     from daik.inference import init_distributed, write_task1
+    from daik.engine.runner import close_distributed
     from daik.inference.preflight import check_outputs, crs_notice
 
     if args.threads:
@@ -105,6 +106,7 @@ def main(argv=None):
     result = infer_scene(model, args.raster, out=args.out, patch=args.patch, gap=args.gap, rates=args.rates,
                          batch_size=args.batch_size, prefetch=args.prefetch, score_thr=args.score_thr,
                          iou_thr=args.iou_thr, keep_nodata=args.keep_nodata, progress=not args.no_progress, **given)
+    close_distributed()  # the last collective is behind us (see its docstring)
     if rank != 0:
         return None
     if args.task1_dir:

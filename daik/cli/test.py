@@ -8,7 +8,7 @@ import json
 import os
 import os.path as osp
 
-from daik.engine.runner import DictAction, build_test_runner, default_work_dir, load_config
+from daik.engine.runner import DictAction, build_test_runner, close_distributed, default_work_dir, load_config
 
 
 def parse_args(argv=None):
@@ -41,9 +41,12 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     work_dir = args.work_dir or cfg.get("work_dir") or default_work_dir(args.config)
-    runner = build_test_runner(cfg, args.checkpoint, work_dir, out_dir=args.out_dir, launcher=args.launcher,
-                               show_dir=args.show_dir, show_score_thr=args.show_score_thr)
-    metrics = runner.test()
+    try:
+        runner = build_test_runner(cfg, args.checkpoint, work_dir, out_dir=args.out_dir, launcher=args.launcher,
+                                   show_dir=args.show_dir, show_score_thr=args.show_score_thr)
+        metrics = runner.test()
+    finally:
+        close_distributed()
     if runner.rank == 0:
         print(format_metrics(metrics))
         if args.out_dir:

@@ -6,7 +6,7 @@
 """
 import argparse
 
-from daik.engine.runner import DictAction, build_train_runner, default_work_dir, load_config
+from daik.engine.runner import DictAction, build_train_runner, close_distributed, default_work_dir, load_config
 
 
 def parse_args(argv=None):
@@ -29,6 +29,9 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
     work_dir = args.work_dir or cfg.get("work_dir") or default_work_dir(args.config)
-    runner = build_train_runner(cfg, work_dir, resume=args.resume, amp=args.amp, launcher=args.launcher,
-                                load_from=args.load_from, load_strict=not args.non_strict)
-    runner.train()
+    try:
+        runner = build_train_runner(cfg, work_dir, resume=args.resume, amp=args.amp, launcher=args.launcher,
+                                    load_from=args.load_from, load_strict=not args.non_strict)
+        runner.train()
+    finally:
+        close_distributed()

@@ -54,6 +54,16 @@ def _init_cpu_distributed(cfg: Config) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
+def close_distributed() -> None:
+    """Destroy the default process group, if one was started, while the interpreter is still
+    whole: a gloo group left to interpreter shutdown can abort a rank whose work is done (SIGABRT,
+    "terminate called without an active exception": its worker threads still hold Python objects)."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+
+
 def _adapt_to_machine(cfg: Config, launcher: str) -> None:
     """Without CUDA: gloo for DDP, no AMP; dataloader workers capped by the CPUs we have."""
     if not torch.cuda.is_available():

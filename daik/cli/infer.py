@@ -85,8 +85,8 @@ def main(argv=None):
     import torch
 
     from daik.apis import infer_scene, init_detector
-    from daik.inference import init_distributed, write_task1
     from daik.engine.runner import close_distributed
+    from daik.inference import init_distributed, write_task1
     from daik.inference.preflight import check_outputs, crs_notice
 
     if args.threads:

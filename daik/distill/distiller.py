@@ -157,10 +157,13 @@ class RotatedDistiller(BaseModel):
         """The student's losses (assignment and weights as the parts ask) plus every part's."""
         ctx = KDContext(self.student, self.teacher, inputs, data_samples)
         losses = self.student_losses(ctx)
+        own = set(losses)
         for name, part in self.distill.items():
             with record_function(f"daik/kd.{name}"):
                 part_losses = part(ctx)
             for key, value in part_losses.items():
+                if key in losses and key not in own:  # two parts of one kind: the later one's keys carry its name
+                    key = f"{key}_{name}"
                 if key in losses:
                     raise KeyError(f"distillation part {name!r} returns {key!r}, which another part or the "
                                    "student already returns")

@@ -156,13 +156,14 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
             "cosine": {"kd_schedule"}, "ad_t1": {"ad"}, "ad_dense": {"ad"}, "ad_t5": {"ad"}, "ad_w02": {"ad"}, "guide_only": {"sad"},
             "kl_only": {"sad"}, "ad_w2": {"ad"}, "sad_kl3": {"sad"}, "cls05": {"cls_kd"}, "cls2": {"cls_kd"},
             "ld1": {"ld"}, "dense_angle": {"dense_angle"}, "cwd": {"cwd"}, "cwd1": {"cwd"},
-            "teacher_targets": {"sad"}}[name]
+            "teacher_targets": {"sad"}, "cls_t2": {"cls_kd"}, "cls_t2q": {"cls_kd"},
+            "ld_pos_extra": {"ld_pos"}}[name]
     assert changed == want
     assert {k: v for k, v in abl.items() if k not in ("components", "kd_schedule")} == \
         {k: v for k, v in full.items() if k not in ("components", "kd_schedule")}
     cfg.model.teacher_ckpt = synthetic_teacher_ckpt
     model = MODELS.build(cfg.model)
-    added = {"dense_angle": {"dense_angle"}, "cwd": {"cwd"}, "cwd1": {"cwd"}}.get(name, set())
+    added = {"dense_angle": {"dense_angle"}, "cwd": {"cwd"}, "cwd1": {"cwd"}, "ld_pos_extra": {"ld_pos"}}.get(name, set())
     assert set(model.distill) == set(EXPECTED["daik_full"]) | added
     if name == "teacher_targets":
         assert model.distill["sad"].teacher_targets

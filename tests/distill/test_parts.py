@@ -6,6 +6,8 @@ import pytest
 import torch
 import torch.nn as nn
 
+from daik.distill.component import KDComponent
+
 from .helpers import ALL_PARTS, batch, build_pair, kd_losses
 
 LOSS_PARTS = sorted(k for k in ALL_PARTS if k != "aal")  # AAL re-weights, it adds no loss
@@ -85,3 +87,29 @@ def test_kd_scale_multiplies_only_distillation_losses(tmp_path):
         factor = 0.25 if key in kd_losses(full) else 1.0
         torch.testing.assert_close(quarter[key], full[key] * factor)
     assert float(quarter["kd_scale"]) == 0.25
+
+
+def test_two_parts_of_one_kind_keep_both_losses_under_their_names(tmp_path):
+    """LD at every point and LD on the positives side by side: the later part's loss carries its
+    name and equals what that part gives alone; a clash with the student's own loss stays an error."""
+    dense = dict(type="LocalizationDistillation", region="all", temperature=1.0)
+    pos = dict(type="LocalizationDistillation", region="pos", temperature=10.0)
+    both = build_pair(tmp_path, {"ld": dense, "ld_pos": pos})
+    alone = build_pair(tmp_path, {"ld_pos": pos})
+    both.eval(), alone.eval()
+    with torch.no_grad():
+        two, one = both.loss(**batch(both)), alone.loss(**batch(alone))
+    assert {"loss_ld", "loss_ld_ld_pos"} <= set(two)
+    torch.testing.assert_close(two["loss_ld_ld_pos"], one["loss_ld"])
+    assert not torch.allclose(two["loss_ld"], two["loss_ld_ld_pos"])
+
+
+def test_a_part_may_not_shadow_the_students_own_loss(tmp_path):
+    class Shadow(KDComponent):
+        def forward(self, ctx):
+            return {"loss_cls": ctx.s_raw.cls_logits.sum() * 0}
+
+    model = build_pair(tmp_path, {"ld": ALL_PARTS["ld"]})
+    model.distill["shadow"] = Shadow()
+    with pytest.raises(KeyError, match="already returns"):
+        model.loss(**batch(model))

@@ -84,6 +84,10 @@ PRESETS = {
                  teacher_config="configs/demo/teacher_s.py", teacher_ckpt="work_dirs/demo_teacher_s/epoch_24.pth",
                  student_epochs=24, val_interval=6, seeds=1, methods=["daik_full", "crosskd", "mimic"], out="benchmarks/kd_pair.json"),
 }
+# The file that gathers the named presets' tables (each a section, in this order), beside each
+# preset's own .md / .json / .png.
+TABLES = "benchmarks/kd.md"
+TABLE_PRESETS = ("pico", "converged", "pair")
 _DEFAULTS = dict(student_config="configs/synthetic/rotated_yolo_n.py", teacher_config="configs/synthetic/rotated_yolo_s.py",
                  img_scale=160, threads=max(1, min(2, os.cpu_count() or 1)), out="benchmarks/kd.json")
 
@@ -113,10 +117,14 @@ def parse_args(argv=None):
                    help="also time every method's step beside its student's in this process (STEPS interleaved "
                         "repetitions; daik.bench.kd_cost), which the targets then use")
     p.add_argument("--readme", default="benchmarks/README.md", help="markdown file whose kd section is rewritten")
+    p.add_argument("--tables", help="markdown file holding each preset's table as its own section (default "
+                   f"{TABLES} when --out is the preset's own; the pico table is that file's first section)")
     args = p.parse_args(argv)
     args.argv = argv_of(argv)  # the command, as the report shows it
     args.preset = args.preset or ("quick" if args.quick else "full")
     preset = PRESETS[args.preset]
+    if args.tables is None and args.out is None and args.preset in TABLE_PRESETS:
+        args.tables = TABLES
     for key in ("data", "work_dir", "teacher_ckpt", "student_config", "teacher_config", "img_scale", "threads", "out"):
         if getattr(args, key) is None:
             setattr(args, key, preset.get(key, _DEFAULTS.get(key)))
@@ -168,10 +176,14 @@ def main(argv=None):
         table += "\n" + kd_cost.cost_table(summary)
     if curve_plot(summary, stem + "_curves.png"):
         table += f"\n{curve_table(summary)}\n![held-out mAP50 during training]({osp.basename(stem)}_curves.png)\n"
-    write_text(stem + ".md", table)
+    body = section(summary, args, stem, table)
+    tables = osp.abspath(args.tables) if args.tables else None
+    if tables != osp.abspath(stem + ".md"):
+        write_text(stem + ".md", table)
+    if tables:
+        replace_section(tables, f"kd_{args.preset}", body, head=TABLES_HEAD)
     bar_plot(summary, stem + ".png")
-    replace_section(args.readme, "kd" + ("" if args.preset in ("full", "pico") else "_" + args.preset),
-                    section(summary, args, stem, table))
+    replace_section(args.readme, "kd" + ("" if args.preset in ("full", "pico") else "_" + args.preset), body)
     print(table)
     print(f"[bench_kd] wrote {args.out}, {stem}.md, {stem}.png")
     return summary
@@ -232,6 +244,11 @@ def targets(summary: dict, preset: str = "pico") -> str:
     lines.append(f"- a distillation step costs <= 1.5x a student step ({how}): "
                  + (f"NOT met for {', '.join(slow)}" if slow else "met"))
     return "Targets:\n\n" + "\n".join(lines) + "\n"
+
+
+TABLES_HEAD = ("# Distillation benchmarks\n\nOne section a preset, each rewritten by the command in its title "
+               "(`daik bench kd --preset pico|converged|pair`; cached runs are reused, `--report-only` only "
+               "summarises them). Every preset also writes its own JSON, table and plots beside this file.\n")
 
 
 def section(summary: dict, args, stem: str, table: str) -> str:

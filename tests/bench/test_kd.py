@@ -119,7 +119,7 @@ def test_bench_kd_tiny_end_to_end(tiny_set, tmp_path):
     out = tmp_path / "kd.json"
     summary = bench_kd.main([
         "--data", str(data), "--work-dir", str(tmp_path / "work"), "--out", str(out), "--readme", str(tmp_path / "R.md"),
-        "--methods", "mimic=configs/demo/mimic_pico.py", "--seeds", "1", "--student-epochs", "2", "--teacher-ckpt", str(ckpt),
+        "--tables", str(tmp_path / "kd.md"), "--methods", "mimic=configs/demo/mimic_pico.py", "--seeds", "1", "--student-epochs", "2", "--teacher-ckpt", str(ckpt),
         "--teacher-config", "configs/demo/teacher_n.py", "--student-config", "configs/demo/student_pico.py",
         "--img-scale", "128", "--batch-size", "3", "--threads", "1", "--step-cost", "1"])
     saved = json.loads(out.read_text())
@@ -133,7 +133,9 @@ def test_bench_kd_tiny_end_to_end(tiny_set, tmp_path):
     # the side-by-side step cost of the run's own distiller; the targets read it
     cost = saved["distilled"]["mimic"]["step_cost"]
     assert cost["ratio"] > 0 and cost["floor"] > 1 and 0 < cost["teacher_share"] <= 1
-    md = (tmp_path / "kd.md").read_text().splitlines()
+    md = (tmp_path / "kd.md").read_text()
+    assert md.startswith("# Distillation benchmarks") and "<!-- kd_full:begin -->" in md  # a section of the tables
+    md = md.splitlines()
     head = next(i for i, line in enumerate(md) if line.startswith("| model | step time (training logs) |"))
     assert md[head + 2].startswith(f"| mimic | {saved['distilled']['mimic']['step_time_ratio']:.2f}x | {cost['ratio']:.2f}x |")
     assert "a distillation step costs <= 1.5x a student step (side by side)" in (tmp_path / "R.md").read_text()
@@ -314,3 +316,13 @@ def test_train_and_test_commands_are_the_daik_command(tmp_path):
 def test_every_method_config_exists():
     for name, config in bench_kd.METHODS.items():
         assert osp.isfile(osp.join(ROOT, config)), name
+
+
+def test_named_presets_gather_their_tables_in_one_file():
+    """pico, converged and pair write their sections of benchmarks/kd.md when they write their own
+    files; a run sent elsewhere (--out) leaves it alone unless --tables names a file."""
+    for preset in bench_kd.TABLE_PRESETS:
+        assert bench_kd.parse_args(["--preset", preset]).tables == bench_kd.TABLES
+        assert bench_kd.parse_args(["--preset", preset, "--out", "/tmp/x.json"]).tables is None
+    assert bench_kd.parse_args(["--preset", "quick"]).tables is None
+    assert bench_kd.parse_args(["--preset", "pico"]).out == "benchmarks/kd.json"  # its table is kd.md's section

@@ -59,6 +59,7 @@ METHODS = {
         "daik_full_cwd", "daik_full_cwd1",  # plus the authors' feature term: CWD on the neck maps, T = 1, weight 10 / 1
         "daik_full_cls_t2", "daik_full_cls_t2q",  # the dense binary class KD at T = 2 (weight 1 / 0.25)
         "daik_full_ld_pos_extra",  # plus LD on the positives at T = 10 beside the dense LD
+        "daik_full_guide12",       # the teacher picks the positives for the first 12 epochs only
     )},
 }
 

@@ -46,6 +46,7 @@ class KDContext:
         self.s_factor = None  # the student's assignment-metric factor (parts' product), set by the distiller
         self._t_factor = None
         self.t_metric = None  # (metric, overlaps) (B, M, N) of the teacher over the candidates, once computed
+        self.epoch = 0  # the training epoch (the distiller sets it)
 
     # ------------------------------------------------------------------ student
     @property

@@ -103,6 +103,7 @@ class RotatedDistiller(BaseModel):
             self.distill[name] = part
         self.kd_scale = float(kd_scale)
         self.kd_schedule = dict(kd_schedule or {})
+        self.epoch = 0  # the training epoch (set_epoch), which parts read as ctx.epoch
         self.diagnostics_enabled = False  # set by KDDiagnosticsHook on the steps it records
         self.last_diagnostics: Optional[Dict[str, float]] = None
 
@@ -131,7 +132,9 @@ class RotatedDistiller(BaseModel):
         return new
 
     def set_epoch(self, epoch: int) -> None:
-        """Forward the epoch to the student (its head switches from a warm-up assigner by it)."""
+        """Forward the epoch to the student (its head switches from a warm-up assigner by it) and
+        keep it for the parts (``ctx.epoch``)."""
+        self.epoch = int(epoch)
         self.student.set_epoch(epoch)
 
     def student_parameters(self) -> List[nn.Parameter]:
@@ -156,6 +159,7 @@ class RotatedDistiller(BaseModel):
     def loss(self, inputs: torch.Tensor, data_samples: Sequence) -> Dict[str, torch.Tensor]:
         """The student's losses (assignment and weights as the parts ask) plus every part's."""
         ctx = KDContext(self.student, self.teacher, inputs, data_samples)
+        ctx.epoch = self.epoch
         losses = self.student_losses(ctx)
         own = set(losses)
         for name, part in self.distill.items():
@@ -189,9 +193,9 @@ class RotatedDistiller(BaseModel):
         ctx.s_factor = ctx.parts_factor(None)
         guide = teacher_guided(self.parts)
         with record_function("daik/student.assign"):
-            if guide is not None:  # the teacher's metric (same factors, on its own angles) picks the positives
-                ctx.assign = guide.assignment(ctx, ctx.s_factor, ctx.t_factor)
-            else:
+            # the teacher's metric (same factors, on its own angles) picks the positives while the guide says so
+            ctx.assign = guide.assignment(ctx, ctx.s_factor, ctx.t_factor) if guide is not None else None
+            if ctx.assign is None:
                 ctx.assign = head.assign(ctx.s_raw, ctx.s_dec, ctx.gt, metric_factor=ctx.s_factor)
         weights = _merge_weights(p.loss_weights(ctx) for p in self.parts)
         with record_function("daik/student.loss"):

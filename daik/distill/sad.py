@@ -11,7 +11,9 @@ Two mechanisms, each a switch:
   student this is the plain assignment. ``teacher_targets`` (daik's variant, an ablation) makes
   the targets the teacher's normalised metric instead: the authors' code has this line
   commented out (pico benchmark, 3 seeds: 62.8 +- 1.3 against 63.3 +- 1.9; step-0 gradient 4.7
-  against 38, clip rate 42 % against 68 %).
+  against 38, clip rate 42 % against 68 %). ``guide_epochs`` (daik's variant, an ablation) limits
+  the guidance to the first epochs, after which the student assigns its own positives (as
+  YOLOv6-R hands over from its warm-up assigner): the authors guide every epoch.
 - **KL on the metric** (``kl_weight``): for every ground truth ``g`` and its candidate points
   (inside the rotated box), the normalised metric ``m_i = t_i * max_j IoU_j / max_j t_j`` of
   teacher and student is turned into ``softmax_i(m_i / T)`` and
@@ -72,25 +74,31 @@ class SampleAlignmentDistillation(KDComponent):
         kl_weight: weight of the KL between the normalised metrics (0 switches it off).
         temperature: T of the softmax over each ground truth's candidates.
         eps: floor of the per-GT normaliser.
+        guide_epochs: with ``teacher_assign``, guide only epochs ``0 .. guide_epochs - 1``
+            (``None``: every epoch).
     """
 
     def __init__(self, teacher_assign: bool = True, kl_weight: float = 1.0, temperature: float = 1.0,
-                 eps: float = 1e-9, teacher_targets: bool = False):
+                 eps: float = 1e-9, teacher_targets: bool = False, guide_epochs: Optional[int] = None):
         super().__init__(kl_weight)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
-        if teacher_targets and not teacher_assign:
-            raise ValueError("teacher_targets needs teacher_assign (the targets of the teacher-chosen positives)")
+        if (teacher_targets or guide_epochs is not None) and not teacher_assign:
+            raise ValueError("teacher_targets and guide_epochs need teacher_assign (they shape the teacher's guidance)")
+        if guide_epochs is not None and guide_epochs < 0:
+            raise ValueError(f"guide_epochs must be >= 0 or None, got {guide_epochs}")
         self.teacher_assign, self.temperature, self.eps = bool(teacher_assign), float(temperature), eps
         self.teacher_targets = bool(teacher_targets)
+        self.guide_epochs = None if guide_epochs is None else int(guide_epochs)
 
     @property
     def guides_assignment(self) -> bool:
         return self.teacher_assign
 
     def assignment(self, ctx: KDContext, factor, teacher_factor):
-        """The teacher-guided assignment (when ``teacher_assign``); keeps the teacher's metric."""
-        if not self.teacher_assign:
+        """The teacher-guided assignment (when ``teacher_assign``, within ``guide_epochs``); keeps
+        the teacher's metric. None: the student assigns its own positives."""
+        if not self.teacher_assign or (self.guide_epochs is not None and ctx.epoch >= self.guide_epochs):
             return None
         res, t_metric, t_overlaps = ctx.s_head.assign_guided(ctx.s_raw, ctx.s_dec, ctx.t_dec, ctx.gt, factor,
                                                              teacher_factor, self.teacher_targets)

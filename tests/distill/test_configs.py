@@ -157,7 +157,7 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
             "kl_only": {"sad"}, "ad_w2": {"ad"}, "sad_kl3": {"sad"}, "cls05": {"cls_kd"}, "cls2": {"cls_kd"},
             "ld1": {"ld"}, "dense_angle": {"dense_angle"}, "cwd": {"cwd"}, "cwd1": {"cwd"},
             "teacher_targets": {"sad"}, "cls_t2": {"cls_kd"}, "cls_t2q": {"cls_kd"},
-            "ld_pos_extra": {"ld_pos"}}[name]
+            "ld_pos_extra": {"ld_pos"}, "guide12": {"sad"}}[name]
     assert changed == want
     assert {k: v for k, v in abl.items() if k not in ("components", "kd_schedule")} == \
         {k: v for k, v in full.items() if k not in ("components", "kd_schedule")}
@@ -167,6 +167,8 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
     assert set(model.distill) == set(EXPECTED["daik_full"]) | added
     if name == "teacher_targets":
         assert model.distill["sad"].teacher_targets
+    if name == "guide12":
+        assert model.distill["sad"].guide_epochs == 12 and model.distill["sad"].teacher_assign
     if name == "sin_table":
         assert type(model.distill["aal"]).__name__ == "AALSinReweighting"
     else:

@@ -271,3 +271,28 @@ def test_dense_ad_is_mimickings_angle_term_at_the_same_temperature(tmp_path):
                                               angle_weight=0.05)}, spread_angles=True)
     assert float(ad["loss_ad"]) > 0
     torch.testing.assert_close(ad["loss_ad"], mim["loss_mimic_angle"])
+
+
+def test_sad_guides_only_its_first_epochs(tmp_path):
+    """guide_epochs 2: epochs 0-1 take the teacher's positives (as a guide for every epoch does),
+    from epoch 2 on the student's own assignment (as without guidance); the KL stays on."""
+    sad = dict(type="SampleAlignmentDistillation", kl_weight=1.0)
+    limited = build_pair(tmp_path, {"sad": dict(sad, guide_epochs=2)})
+    always = build_pair(tmp_path, {"sad": sad})
+    never = build_pair(tmp_path, {"sad": dict(sad, teacher_assign=False)})
+    data = batch(limited, num_images=2, per_image=3)
+    for model in (limited, always, never):
+        model.student.head.assigner.topk = 1  # fewer positives than candidates: the choice matters
+
+    def losses(model, epoch):
+        model.set_epoch(epoch)
+        with torch.no_grad():
+            return model.train().loss(**data)
+    early, late = losses(limited, 1), losses(limited, 2)
+    guided, own = losses(always, 2), losses(never, 2)
+    assert not torch.allclose(guided["loss_bbox"], own["loss_bbox"])  # the teacher picks other positives
+    for key in ("loss_cls", "loss_bbox", "loss_dfl", "loss_angle", "loss_sad"):
+        torch.testing.assert_close(early[key], guided[key])
+        torch.testing.assert_close(late[key], own[key])
+    with pytest.raises(ValueError, match="guide_epochs"):
+        build_pair(tmp_path, {"sad": dict(sad, teacher_assign=False, guide_epochs=2)})

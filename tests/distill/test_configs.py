@@ -28,7 +28,7 @@ EXPECTED = {  # config -> parts and the losses they must log
     "daik_ad_aal": {"ad": ["loss_ad"], "aal": ["aal_lut"]},
     "daik_ad_aal_sad": {"ad": ["loss_ad"], "aal": ["aal_lut"], "sad": ["loss_sad"]},
     "daik_full": {"ad": ["loss_ad"], "aal": ["aal_lut"], "sad": ["loss_sad"], "ld": ["loss_ld"],
-                  "cls_kd": ["loss_cls_kd"]},
+                  "cls_kd": ["loss_cls_kd"], "ld_pos": ["loss_ld_ld_pos"]},
 }
 
 
@@ -140,38 +140,53 @@ def test_dota_and_dior_distillation_configs_build(path, tmp_path):
 ABLATIONS = sorted(glob.glob(os.path.join(ROOT, "configs", "distill", "synthetic", "ablations", "daik_full_*.py")))
 
 
+# What each daik_full_<name> ablation changes of its base: daik_full for no_ld_pos and the
+# ld_pos_* rows, DAIK's core (daik_full_no_ld_pos: daik_full without the positives' LD) for the rest.
+CHANGES = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_positives": {"cls_kd"}, "ld_pos": {"ld"},
+           "softmax_cls": {"cls_kd"}, "cosine": {"kd_schedule"}, "ad_t1": {"ad"}, "ad_dense": {"ad"}, "ad_t5": {"ad"},
+           "ad_w02": {"ad"}, "guide_only": {"sad"}, "kl_only": {"sad"}, "ad_w2": {"ad"}, "sad_kl3": {"sad"},
+           "cls05": {"cls_kd"}, "cls2": {"cls_kd"}, "ld1": {"ld"}, "dense_angle": {"dense_angle"}, "cwd": {"cwd"},
+           "cwd1": {"cwd"}, "teacher_targets": {"sad"}, "cls_t2": {"cls_kd"}, "cls_t2q": {"cls_kd"},
+           "guide12": {"sad"}, "no_ld_pos": {"ld_pos"}, "ld_pos_w05": {"ld_pos"}, "ld_pos_tt": {"sad"},
+           "ld_pos_adw": {"ad"}, "ld_pos_cls_pos": {"cls_pos"},
+           "ld_pos_no_aal": {"aal"}, "ld_pos_no_ad": {"ad"}, "ld_pos_union": {"sad"}}
+ADDED = {"dense_angle", "cwd", "cls_pos"}  # parts an ablation adds
+DROPPED = {"no_ld_pos": {"ld_pos"}, "ld_pos_no_aal": {"aal"}, "ld_pos_no_ad": {"ad"}}  # parts it drops
+
+
+def test_every_ablation_says_what_it_changes():
+    assert {os.path.basename(p)[len("daik_full_"):-3] for p in ABLATIONS} == set(CHANGES)
+
+
 @pytest.mark.parametrize("path", ABLATIONS, ids=lambda p: os.path.basename(p))
 def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
-    """Each DAIK ablation builds with daik_full's parts and differs from daik_full only where its
-    name says."""
+    """Each DAIK ablation builds and differs from its base only where its name says; DAIK's core
+    is daik_full without the positives' LD and nothing else."""
     name = os.path.basename(path)[len("daik_full_"):-3]
-    full = load_config(os.path.join(ROOT, "configs", "distill", "synthetic", "daik_full.py")).model.to_dict()
+    synthetic = os.path.join(ROOT, "configs", "distill", "synthetic")
+    base = "daik_full.py" if name == "no_ld_pos" or name.startswith("ld_pos_") else "ablations/daik_full_no_ld_pos.py"
+    full = load_config(os.path.join(synthetic, base)).model.to_dict()
     cfg = load_config(path)
     abl = cfg.model.to_dict()
     changed = {k for k in set(full["components"]) | set(abl["components"])
                if full["components"].get(k) != abl["components"].get(k)}
     if full["kd_schedule"] != abl["kd_schedule"]:
         changed.add("kd_schedule")
-    want = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_positives": {"cls_kd"}, "ld_pos": {"ld"}, "softmax_cls": {"cls_kd"},
-            "cosine": {"kd_schedule"}, "ad_t1": {"ad"}, "ad_dense": {"ad"}, "ad_t5": {"ad"}, "ad_w02": {"ad"}, "guide_only": {"sad"},
-            "kl_only": {"sad"}, "ad_w2": {"ad"}, "sad_kl3": {"sad"}, "cls05": {"cls_kd"}, "cls2": {"cls_kd"},
-            "ld1": {"ld"}, "dense_angle": {"dense_angle"}, "cwd": {"cwd"}, "cwd1": {"cwd"},
-            "teacher_targets": {"sad"}, "cls_t2": {"cls_kd"}, "cls_t2q": {"cls_kd"},
-            "ld_pos_extra": {"ld_pos"}, "guide12": {"sad"}}[name]
-    assert changed == want
+    assert changed == CHANGES[name]
     assert {k: v for k, v in abl.items() if k not in ("components", "kd_schedule")} == \
         {k: v for k, v in full.items() if k not in ("components", "kd_schedule")}
     cfg.model.teacher_ckpt = synthetic_teacher_ckpt
     model = MODELS.build(cfg.model)
-    added = {"dense_angle": {"dense_angle"}, "cwd": {"cwd"}, "cwd1": {"cwd"}, "ld_pos_extra": {"ld_pos"}}.get(name, set())
-    assert set(model.distill) == set(EXPECTED["daik_full"]) | added
-    if name == "teacher_targets":
+    parts = set(EXPECTED["daik_full"]) - ({"ld_pos"} if base != "daik_full.py" else set()) - DROPPED.get(name, set())
+    assert set(model.distill) == parts | (CHANGES[name] & ADDED)
+    if name in ("teacher_targets", "ld_pos_tt"):
         assert model.distill["sad"].teacher_targets
+    assert model.distill["sad"].union == (name == "ld_pos_union")
     if name == "guide12":
         assert model.distill["sad"].guide_epochs == 12 and model.distill["sad"].teacher_assign
     if name == "sin_table":
         assert type(model.distill["aal"]).__name__ == "AALSinReweighting"
-    else:
+    elif "aal" in model.distill:
         assert type(model.distill["aal"]).__name__ == "AALAssignment"
 
 

@@ -1,4 +1,4 @@
 # DAIK ablation: AD + AAL + SAD (no LD, no classification KD).
-_base_ = ["./daik_full.py"]
+_base_ = ["./daik_core.py"]
 
 kd = dict(components=dict(ld=None, cls_kd=None))

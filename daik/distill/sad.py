@@ -13,7 +13,10 @@ Two mechanisms, each a switch:
   commented out (pico benchmark, 3 seeds: 62.8 +- 1.3 against 63.3 +- 1.9; step-0 gradient 4.7
   against 38, clip rate 42 % against 68 %). ``guide_epochs`` (daik's variant, an ablation) limits
   the guidance to the first epochs, after which the student assigns its own positives (as
-  YOLOv6-R hands over from its warm-up assigner): the authors guide every epoch.
+  YOLOv6-R hands over from its warm-up assigner): the authors guide every epoch. ``union``
+  (daik's variant, an ablation) keeps the student's own top-k positives beside the teacher's,
+  so a point the student localises best is never trained as a negative while the teacher
+  guides: the teacher's positives alone decouple the student's scores from its own boxes.
 - **KL on the metric** (``kl_weight``): for every ground truth ``g`` and its candidate points
   (inside the rotated box), the normalised metric ``m_i = t_i * max_j IoU_j / max_j t_j`` of
   teacher and student is turned into ``softmax_i(m_i / T)`` and
@@ -76,20 +79,25 @@ class SampleAlignmentDistillation(KDComponent):
         eps: floor of the per-GT normaliser.
         guide_epochs: with ``teacher_assign``, guide only epochs ``0 .. guide_epochs - 1``
             (``None``: every epoch).
+        union: with ``teacher_assign``, the student's own top-k positives stay positive beside
+            the teacher's.
     """
 
     def __init__(self, teacher_assign: bool = True, kl_weight: float = 1.0, temperature: float = 1.0,
-                 eps: float = 1e-9, teacher_targets: bool = False, guide_epochs: Optional[int] = None):
+                 eps: float = 1e-9, teacher_targets: bool = False, guide_epochs: Optional[int] = None,
+                 union: bool = False):
         super().__init__(kl_weight)
         if temperature <= 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
-        if (teacher_targets or guide_epochs is not None) and not teacher_assign:
-            raise ValueError("teacher_targets and guide_epochs need teacher_assign (they shape the teacher's guidance)")
+        if (teacher_targets or guide_epochs is not None or union) and not teacher_assign:
+            raise ValueError("teacher_targets, guide_epochs and union need teacher_assign (they shape the teacher's "
+                             "guidance)")
         if guide_epochs is not None and guide_epochs < 0:
             raise ValueError(f"guide_epochs must be >= 0 or None, got {guide_epochs}")
         self.teacher_assign, self.temperature, self.eps = bool(teacher_assign), float(temperature), eps
         self.teacher_targets = bool(teacher_targets)
         self.guide_epochs = None if guide_epochs is None else int(guide_epochs)
+        self.union = bool(union)
 
     @property
     def guides_assignment(self) -> bool:
@@ -101,7 +109,7 @@ class SampleAlignmentDistillation(KDComponent):
         if not self.teacher_assign or (self.guide_epochs is not None and ctx.epoch >= self.guide_epochs):
             return None
         res, t_metric, t_overlaps = ctx.s_head.assign_guided(ctx.s_raw, ctx.s_dec, ctx.t_dec, ctx.gt, factor,
-                                                             teacher_factor, self.teacher_targets)
+                                                             teacher_factor, self.teacher_targets, self.union)
         if t_metric is not None:
             ctx.t_metric = (t_metric, t_overlaps)
         return res

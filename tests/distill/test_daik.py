@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from daik.distill import AALAssignment, AALSinReweighting
-from daik.distill.sad import group_log_softmax, grouped_kl
+from daik.distill.sad import SampleAlignmentDistillation, group_log_softmax, grouped_kl
 from daik.models.task_modules import AngleIoUTable, BatchGT, Priors, RotatedTaskAlignedAssigner
 from daik.ops import box_iou_rotated
 
@@ -127,6 +127,28 @@ def test_guided_assignment_takes_the_teachers_positives_and_the_students_targets
     tt, _, _ = assigner.assign_guided(scores, student, scores, teacher, priors, gtb, guide_targets=True)
     assert torch.equal(tt.fg_mask, res.fg_mask) and torch.equal(tt.overlaps, res.overlaps)
     assert tt.scores[0, 1, 0].item() == pytest.approx(1.0, abs=1e-4)
+
+
+def test_guided_union_keeps_the_students_own_positives_beside_the_teachers():
+    """With ``union`` the student's best point (0) stays positive beside the teacher's pick (1),
+    each with the student's own normalised metric as its target; guided by itself, the union is
+    the plain assignment."""
+    gtb, priors = _one_gt_two_points()
+    good = torch.tensor([50.0, 50.0, 30.0, 10.0, 0.0])
+    poor = torch.tensor([50.0, 50.0, 20.0, 10.0, 0.0])  # IoU 2/3
+    student, teacher = torch.stack([good, poor])[None], torch.stack([poor, good])[None]
+    scores = torch.full((1, 2, 1), 0.5)
+    assigner = RotatedTaskAlignedAssigner(num_classes=1, topk=1, alpha=1.0, beta=1.0)
+    res, _, _ = assigner.assign_guided(scores, student, scores, teacher, priors, gtb, union=True)
+    assert res.fg_mask[0].tolist() == [True, True]
+    # targets t * maxIoU / max t over the two positives: IoU 1 and 2/3 of the student's boxes
+    assert res.scores[0, :, 0].tolist() == pytest.approx([1.0, 2 / 3], abs=1e-4)
+    own = assigner.assign(scores, student, priors, gtb)
+    same, _, _ = assigner.assign_guided(scores, student, scores, student, priors, gtb, union=True)
+    for name in ("fg_mask", "gt_index", "labels", "scores", "align_metric", "overlaps"):
+        assert torch.equal(getattr(own, name), getattr(same, name)), name
+    with pytest.raises(ValueError, match="need teacher_assign"):
+        SampleAlignmentDistillation(teacher_assign=False, union=True)
 
 
 def test_sad_with_the_student_as_teacher_changes_nothing(tmp_path):

@@ -172,9 +172,9 @@ class RotatedYOLOv6Head(EffiDeHead):
         return assigner.assign(decoded.scores.detach(), decoded.rboxes.detach(), raw.priors, gt, metric_factor)
 
     def assign_guided(self, raw: RawPreds, decoded: DecodedPreds, guide: DecodedPreds, gt: BatchGT,
-                      metric_factor=None, guide_factor=None, guide_targets: bool = False):
-        """Guided assignment: ``guide``'s metric picks the positives, ``decoded``'s (or with
-        ``guide_targets`` the guide's) sets their targets (see
+                      metric_factor=None, guide_factor=None, guide_targets: bool = False, union: bool = False):
+        """Guided assignment: ``guide``'s metric picks the positives (with ``union`` beside
+        ``decoded``'s own), ``decoded``'s (or with ``guide_targets`` the guide's) sets their targets (see
         :meth:`TaskAlignedAssigner.assign_guided`). An assigner without it (the
         ATSS warm-up) assigns as :meth:`assign` does, and the guide's metric is then None.
 
@@ -186,7 +186,7 @@ class RotatedYOLOv6Head(EffiDeHead):
             return self.assign(raw, decoded, gt, metric_factor), None, None
         return assigner.assign_guided(decoded.scores.detach(), decoded.rboxes.detach(), guide.scores.detach(),
                                       guide.rboxes.detach(), raw.priors, gt, metric_factor, guide_factor,
-                                      guide_targets)
+                                      guide_targets, union)
 
     # ----------------------------------------------------------------- losses
     def targets_of(self, raw: RawPreds, assign: AssignResult) -> Tuple[torch.Tensor, torch.Tensor]:

@@ -83,7 +83,7 @@ class TaskAlignedAssigner:
     @torch.no_grad()
     def assign_guided(self, pred_scores: torch.Tensor, pred_boxes: torch.Tensor, guide_scores: torch.Tensor,
                       guide_boxes: torch.Tensor, priors: Priors, gt: BatchGT, metric_factor: MetricFactor = None,
-                      guide_factor: MetricFactor = None, guide_targets: bool = False):
+                      guide_factor: MetricFactor = None, guide_targets: bool = False, union: bool = False):
         """Guided ("mutual") assignment: another model's metric picks the positives.
 
         The guide's metric (its scores and boxes, times ``guide_factor``) ranks each GT's
@@ -99,6 +99,8 @@ class TaskAlignedAssigner:
             guide_boxes: ``(B, N, D)`` the guide's decoded boxes.
             guide_factor: the guide's extra metric factor.
             guide_targets: the soft targets are the guide's normalised metric.
+            union: the positives are the guide's top-k and the predictions' own top-k together
+                (daik's variant; a point either metric ranks high is never a negative).
 
         Returns:
             ``(AssignResult, guide_metric (B, M, N), guide_overlaps (B, M, N))``.
@@ -111,7 +113,10 @@ class TaskAlignedAssigner:
         metric, overlaps = self.candidate_metric(pred_scores, pred_boxes, gt, cand, metric_factor)
         g_metric, g_overlaps = self.candidate_metric(guide_scores, guide_boxes, gt, cand, guide_factor)
         targets = (g_metric, g_overlaps) if guide_targets else None
-        res = self._result(self.select_topk(g_metric, cand), metric, overlaps, gt, cand, targets)
+        pos = self.select_topk(g_metric, cand)
+        if union:
+            pos = pos | self.select_topk(metric, cand)
+        res = self._result(pos, metric, overlaps, gt, cand, targets)
         return res, g_metric, g_overlaps
 
     def candidate_metric(self, pred_scores: torch.Tensor, pred_boxes: torch.Tensor, gt: BatchGT,

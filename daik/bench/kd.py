@@ -66,7 +66,6 @@ METHODS = {
         "daik_full_ld_pos_w05",    # the positives' LD at weight 0.5
         "daik_full_ld_pos_tt",     # the teacher-chosen positives get the teacher's soft targets
         "daik_full_ld_pos_adw",    # AD's KL weighted by each positive's alignment score
-        "daik_full_ld_pos_cls_pos",  # plus the authors' DIOR-R softmax class KD (T = 10) on the positives
         "daik_full_ld_pos_no_aal", "daik_full_ld_pos_no_ad",  # daik_full without AAL / without AD
         "daik_full_ld_pos_union",  # SAD keeps the student's own top-k positives beside the teacher's
     )},
@@ -93,7 +92,8 @@ PRESETS = {
     # checkpoints/README.md), 24 epochs, validated every 6
     "pair": dict(_PICO, work_dir="work_dirs/bench_kd_n_from_s", student_config="configs/synthetic/rotated_yolo_n.py",
                  teacher_config="configs/demo/teacher_s.py", teacher_ckpt="work_dirs/demo_teacher_s/epoch_24.pth",
-                 student_epochs=24, val_interval=6, seeds=1, methods=["daik_full", "daik_full_no_ld_pos", "crosskd", "mimic"],
+                 student_epochs=24, val_interval=6, seeds=1,
+                 methods=["daik_full", "daik_full_no_ld_pos", "daik_full_kl_only", "crosskd", "mimic"],
                  out="benchmarks/kd_pair.json"),
 }
 # The file that gathers the named presets' tables (each a section, in this order), beside each

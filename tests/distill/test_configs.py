@@ -148,9 +148,9 @@ CHANGES = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_positives": {"cls_k
            "cls05": {"cls_kd"}, "cls2": {"cls_kd"}, "ld1": {"ld"}, "dense_angle": {"dense_angle"}, "cwd": {"cwd"},
            "cwd1": {"cwd"}, "teacher_targets": {"sad"}, "cls_t2": {"cls_kd"}, "cls_t2q": {"cls_kd"},
            "guide12": {"sad"}, "no_ld_pos": {"ld_pos"}, "ld_pos_w05": {"ld_pos"}, "ld_pos_tt": {"sad"},
-           "ld_pos_adw": {"ad"}, "ld_pos_cls_pos": {"cls_pos"},
+           "ld_pos_adw": {"ad"},
            "ld_pos_no_aal": {"aal"}, "ld_pos_no_ad": {"ad"}, "ld_pos_union": {"sad"}}
-ADDED = {"dense_angle", "cwd", "cls_pos"}  # parts an ablation adds
+ADDED = {"dense_angle", "cwd"}  # parts an ablation adds
 DROPPED = {"no_ld_pos": {"ld_pos"}, "ld_pos_no_aal": {"aal"}, "ld_pos_no_ad": {"ad"}}  # parts it drops
 
 

@@ -18,7 +18,8 @@
 # on every step (53.9 against 64.5), at 1 it gave 63.5 (ablations daik_full_cwd, daik_full_cwd1).
 # The positives' LD (LD's main region beside its dense term) measured 64.1 +- 1.2 over 3 seeds against
 # 63.3 +- 1.9 without it (daik_core.py, the base of the DAIK ablations; row daik_full_no_ld_pos) and
-# 80.2 against 79.4 on the n-from-s pair.
+# 80.2 against 79.4 on the n-from-s pair (1 seed); over 24 epochs it is not better: 70.3 +- 1.4
+# (70.9, 71.2, 68.7) against 71.2 +- 0.2 (the converged preset).
 # Ablations: daik_ad.py (AD only), daik_ad_aal.py (AD + AAL), daik_ad_aal_sad.py (AD + AAL + SAD),
 # configs/distill/synthetic/ablations/ (the old sin table, positives-only class KD, cosine decay, ...).
 _base_ = ["./daik_core.py"]

@@ -85,6 +85,16 @@ def settings_mismatch(cached: Optional[dict], wanted: dict) -> List[str]:
     return [k for k in MATCHED_SETTINGS if cached.get(k) != wanted.get(k)]
 
 
+def _rebased(result: dict, work: str) -> dict:
+    """``result`` with its checkpoint in ``work``: a run directory moved or copied since it ran (a
+    method renamed, one cache shared by two checkouts) still reads its own checkpoint and logs,
+    never those of whatever now lies at the recorded path."""
+    ckpt = result.get("ckpt")
+    if ckpt and osp.dirname(osp.abspath(ckpt)) != osp.abspath(work):
+        result["ckpt"] = osp.join(osp.abspath(work), osp.basename(ckpt))
+    return result
+
+
 def load_cached(work: str, wanted: dict, cached_only: bool) -> Optional[dict]:
     """The cached result of a run directory when it was made with ``wanted`` settings.
 
@@ -104,7 +114,7 @@ def load_cached(work: str, wanted: dict, cached_only: bool) -> Optional[dict]:
             result = json.load(f)
         if "clip_rate" not in result and osp.isfile(osp.join(work, "train_config.py")):
             result.update(gradient_stats(work))  # a run cached before these were recorded
-        return result
+        return _rebased(result, work)
     if cached_only:
         raise StaleRunError(f"{work} was made with other settings ({', '.join(diff)} differ); "
                             "run without --report-only to re-run it")

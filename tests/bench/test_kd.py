@@ -296,6 +296,22 @@ def test_a_cached_run_is_reused_only_with_the_settings_that_made_it(tmp_path, mo
     assert json.loads((work / "settings.json").read_text())["teacher_ckpt_sha256"] != recorded["teacher_ckpt_sha256"]
 
 
+def test_a_moved_run_reads_its_own_checkpoint_and_logs(tmp_path):
+    """Regression: a cached run directory moved to another method's name kept the checkpoint path
+    it was made under, so its held-out curve was read from whatever run lay there (or from nowhere)."""
+    from daik.bench.kd_cache import load_cached
+    old, new = tmp_path / "daik_full" / "seed0", tmp_path / "daik_full_no_ld_pos" / "seed0"
+    old.mkdir(parents=True)
+    (old / "settings.json").write_text(json.dumps({"seed": 0}))
+    (old / "result.json").write_text(json.dumps({"ckpt": str(old / "epoch_6.pth"), "clip_rate": 0.1}))
+    os.makedirs(new.parent)
+    os.rename(old, new)
+    old.mkdir()  # another run now lives at the old path
+    result = load_cached(str(new), {"seed": 0}, cached_only=True)
+    assert result["ckpt"] == str(new / "epoch_6.pth")
+    assert load_cached(str(tmp_path / "nothing"), {"seed": 0}, cached_only=True) is None
+
+
 def test_train_and_test_commands_are_the_daik_command(tmp_path):
     """Every process of a run is ``python -m daik train|test`` (this interpreter), and its result
     is the metrics.json that ``daik test --out-dir`` writes."""

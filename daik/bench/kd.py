@@ -68,6 +68,10 @@ METHODS = {
         "daik_full_ld_pos_adw",    # AD's KL weighted by each positive's alignment score
         "daik_full_ld_pos_no_aal", "daik_full_ld_pos_no_ad",  # daik_full without AAL / without AD
         "daik_full_ld_pos_union",  # SAD keeps the student's own top-k positives beside the teacher's
+        "daik_full_ld_pos_ad_gt",  # AD on every point inside a ground truth
+        "daik_full_ld_pos_ad_teacher",  # AD on every point weighted by the teacher's class probability
+        "daik_full_ld_pos_ad_t50",  # AD at T = 50
+        "daik_full_ld_pos_tt_adw",  # ld_pos_tt and ld_pos_adw together
     )},
 }
 

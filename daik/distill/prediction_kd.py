@@ -69,18 +69,32 @@ class AngleDistillation(KDComponent):
         temperature: T.
         weighted: weight each positive by its alignment score over the soft-target sum
             instead of the plain mean.
-        region: ``"pos"`` (the authors') or ``"all"`` (every point over the soft-target sum, as
-            prediction mimicking's angle term; an ablation).
+        region: ``"pos"`` (the authors'), ``"all"`` (every point over the soft-target sum, as
+            prediction mimicking's angle term), ``"gt"`` (a plain mean over every point inside a
+            ground truth, the assigner's candidates) or ``"teacher"`` (every point weighted by the
+            teacher's highest class probability, over the weights' sum); all but ``"pos"`` are
+            daik's ablations.
     """
 
     def __init__(self, loss_weight: float = 1.0, temperature: float = 20.0, weighted: bool = False,
                  region: str = "pos"):
         super().__init__(loss_weight)
-        if region not in ("pos", "all"):
-            raise ValueError(f"region must be pos or all, got {region!r}")
+        if region not in self.REGIONS:
+            raise ValueError(f"region must be one of {self.REGIONS}, got {region!r}")
+        if weighted and region != "pos":
+            raise ValueError(f"weighted applies to region 'pos' only, got region {region!r}")
         self.temperature, self.weighted, self.region = float(temperature), bool(weighted), region
 
+    REGIONS = ("pos", "all", "gt", "teacher")
+
     def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
+        if self.region in ("gt", "teacher"):  # daik's ablations: between the positives and every point
+            if self.region == "gt":
+                w = ctx.assign.candidate_mask.any(dim=1).to(ctx.s_raw.ang_logits.dtype)  # (B, N)
+            else:
+                w = ctx.teacher_max_score()  # (B, N), detached
+            kl = kl_div_logits(ctx.s_raw.ang_logits, ctx.t_raw.ang_logits, self.temperature)  # (B, N)
+            return {"loss_ad": self.loss_weight * weighted_mean(kl, w, max(float(w.sum()), 1.0))}
         if self.region == "all":  # every point, summed over the soft-target sum (an ablation)
             kl = kl_div_logits(ctx.s_raw.ang_logits, ctx.t_raw.ang_logits, self.temperature)  # (B, N)
             return {"loss_ad": self.loss_weight * weighted_mean(kl, None, kd_normaliser(ctx, "targets"))}

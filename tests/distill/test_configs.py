@@ -149,7 +149,9 @@ CHANGES = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_positives": {"cls_k
            "cwd1": {"cwd"}, "teacher_targets": {"sad"}, "cls_t2": {"cls_kd"}, "cls_t2q": {"cls_kd"},
            "guide12": {"sad"}, "no_ld_pos": {"ld_pos"}, "ld_pos_w05": {"ld_pos"}, "ld_pos_tt": {"sad"},
            "ld_pos_adw": {"ad"},
-           "ld_pos_no_aal": {"aal"}, "ld_pos_no_ad": {"ad"}, "ld_pos_union": {"sad"}}
+           "ld_pos_no_aal": {"aal"}, "ld_pos_no_ad": {"ad"}, "ld_pos_union": {"sad"},
+           "ld_pos_ad_gt": {"ad"}, "ld_pos_ad_teacher": {"ad"}, "ld_pos_ad_t50": {"ad"},
+           "ld_pos_tt_adw": {"ad", "sad"}}
 ADDED = {"dense_angle", "cwd"}  # parts an ablation adds
 DROPPED = {"no_ld_pos": {"ld_pos"}, "ld_pos_no_aal": {"aal"}, "ld_pos_no_ad": {"ad"}}  # parts it drops
 
@@ -179,7 +181,7 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
     model = MODELS.build(cfg.model)
     parts = set(EXPECTED["daik_full"]) - ({"ld_pos"} if base != "daik_full.py" else set()) - DROPPED.get(name, set())
     assert set(model.distill) == parts | (CHANGES[name] & ADDED)
-    if name in ("teacher_targets", "ld_pos_tt"):
+    if name in ("teacher_targets", "ld_pos_tt", "ld_pos_tt_adw"):
         assert model.distill["sad"].teacher_targets
     assert model.distill["sad"].union == (name == "ld_pos_union")
     if name == "guide12":

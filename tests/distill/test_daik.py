@@ -295,6 +295,29 @@ def test_dense_ad_is_mimickings_angle_term_at_the_same_temperature(tmp_path):
     torch.testing.assert_close(ad["loss_ad"], mim["loss_mimic_angle"])
 
 
+@pytest.mark.parametrize("region", ["gt", "teacher"])
+def test_ad_between_the_positives_and_every_point(tmp_path, region):
+    """AD's ablation regions: a plain mean over the points inside a ground truth ("gt"), or every
+    point weighted by the teacher's highest class probability over the weights' sum ("teacher")."""
+    losses, ctx = _kd_ctx(tmp_path, {"ad": dict(type="AngleDistillation", region=region, temperature=2.0,
+                                                loss_weight=3.0)}, spread_angles=True)
+    t = 2.0
+    pt = torch.softmax(ctx.t_raw.ang_logits.float() / t, -1)
+    kl = t * t * (pt * (pt.log() - torch.log_softmax(ctx.s_raw.ang_logits.float() / t, -1))).sum(-1)  # (B, N)
+    if region == "gt":
+        inside = ctx.assign.candidate_mask.any(1)
+        assert 0 < int(ctx.assign.fg_mask.sum()) <= int(inside.sum()) < inside.numel()
+        want = 3.0 * kl[inside].mean()
+    else:
+        w = torch.sigmoid(ctx.t_raw.cls_logits.float()).amax(-1)
+        want = 3.0 * (kl * w).sum() / w.sum()
+    assert float(want) > 1e-4
+    torch.testing.assert_close(losses["loss_ad"], want, rtol=1e-3, atol=1e-8)
+    with pytest.raises(ValueError, match="weighted"):
+        from daik.distill.prediction_kd import AngleDistillation
+        AngleDistillation(region=region, weighted=True)
+
+
 def test_sad_guides_only_its_first_epochs(tmp_path):
     """guide_epochs 2: epochs 0-1 take the teacher's positives (as a guide for every epoch does),
     from epoch 2 on the student's own assignment (as without guidance); the KL stays on."""

@@ -40,8 +40,9 @@ METHODS = {
     "fitnet": "configs/distill/synthetic/fitnet.py",
     "mimic": "configs/distill/synthetic/mimic.py",
     # ablations (configs/distill/synthetic/ablations/<name>.py; each file says what it changes). The
-    # daik_full_* ones change one thing of daik_full_no_ld_pos (DAIK's core: daik_full without the
-    # LD on the positives, the default before that term measured better), so each row keeps its runs.
+    # daik_full_* ones change one thing of daik_full_no_ld_pos (DAIK's core: without the LD on the
+    # positives and with the authors' soft targets), the daik_full_ld_pos_* ones one thing of
+    # daik_full_student_targets (the default before the teacher's targets), so each row keeps its runs.
     **{name: f"configs/distill/synthetic/ablations/{name}.py" for name in (
         "daik_full_no_ld_pos",     # daik_full without the LD on the positives (the base of the daik_full_* rows)
         "daik_full_sin_table",     # the earlier |sin(V(AR) dtheta)| AAL table instead of the rotated-IoU LUT
@@ -62,16 +63,16 @@ METHODS = {
         "daik_full_cwd", "daik_full_cwd1",  # plus the authors' feature term: CWD on the neck maps, T = 1, weight 10 / 1
         "daik_full_cls_t2", "daik_full_cls_t2q",  # the dense binary class KD at T = 2 (weight 1 / 0.25)
         "daik_full_guide12",       # the teacher picks the positives for the first 12 epochs only
-        # changes of daik_full itself (with the positives' LD)
+        # changes of daik_full_student_targets (the positives' LD, the student's own targets)
+        "daik_full_student_targets",  # daik_full with the authors' soft targets: the student's own metric
         "daik_full_ld_pos_w05",    # the positives' LD at weight 0.5
-        "daik_full_ld_pos_tt",     # the teacher-chosen positives get the teacher's soft targets
         "daik_full_ld_pos_adw",    # AD's KL weighted by each positive's alignment score
         "daik_full_ld_pos_no_aal", "daik_full_ld_pos_no_ad",  # daik_full without AAL / without AD
         "daik_full_ld_pos_union",  # SAD keeps the student's own top-k positives beside the teacher's
         "daik_full_ld_pos_ad_gt",  # AD on every point inside a ground truth
         "daik_full_ld_pos_ad_teacher",  # AD on every point weighted by the teacher's class probability
         "daik_full_ld_pos_ad_t50",  # AD at T = 50
-        "daik_full_ld_pos_tt_adw",  # ld_pos_tt and ld_pos_adw together
+        "daik_full_ld_pos_tt_adw",  # the teacher's targets and ld_pos_adw: daik_full with AD weighted
     )},
 }
 
@@ -90,14 +91,16 @@ PRESETS = {
     # the same pair over the teacher's own 24-epoch schedule
     # (validated every 6 epochs: the held-out curve shows whether 24 epochs have flattened)
     "converged": dict(_PICO, work_dir="work_dirs/bench_kd_converged", student_epochs=24, val_interval=6, seeds=3,
-                      methods=["daik_full", "daik_full_no_ld_pos", "crosskd", "mimic", "ld"],
+                      methods=["daik_full", "daik_full_student_targets", "daik_full_no_ld_pos", "crosskd", "mimic",
+                               "ld"],
                       out="benchmarks/kd_converged.json"),
     # YOLOv6-R-n from the s teacher (configs/demo/teacher_s.py; its checkpoint is made by the command in
     # checkpoints/README.md), 24 epochs, validated every 6
     "pair": dict(_PICO, work_dir="work_dirs/bench_kd_n_from_s", student_config="configs/synthetic/rotated_yolo_n.py",
                  teacher_config="configs/demo/teacher_s.py", teacher_ckpt="work_dirs/demo_teacher_s/epoch_24.pth",
                  student_epochs=24, val_interval=6, seeds=1,
-                 methods=["daik_full", "daik_full_no_ld_pos", "daik_full_kl_only", "crosskd", "mimic"],
+                 methods=["daik_full", "daik_full_student_targets", "daik_full_no_ld_pos", "daik_full_kl_only",
+                          "crosskd", "mimic"],
                  out="benchmarks/kd_pair.json"),
 }
 # The file that gathers the named presets' tables (each a section, in this order), beside each

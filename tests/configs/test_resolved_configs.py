@@ -25,10 +25,12 @@ BEFORE = json.load(open(os.path.join(os.path.dirname(__file__), "resolved_digest
 RENAMED = {"<root>/configs/_base_/models/rotated_yolo_s.py": "<root>/configs/_base_/models/rotated_yolov6_s.py",
            "<root>/work_dirs/rotated_yolo_s/teacher.pth": "<root>/work_dirs/rotated_yolov6_s/teacher.pth"}
 # The second: daik_full gained LD on the positives (its part ``ld_pos``; what it was before is
-# configs/distill/methods/daik_core.py). Without that part each daik_full config resolves as before,
-# and nothing else gained it.
-GAINED = {"ld_pos": {"configs/demo/daik_full_pico.py", "configs/distill/daik_full.py", "configs/distill/dior/daik_full.py",
-                     "configs/distill/dota/daik_full.py", "configs/distill/synthetic/daik_full.py"}}
+# configs/distill/methods/daik_core.py) and SAD's ``teacher_targets``. Without these each daik_full
+# config resolves as before, and nothing else gained them.
+DAIK_FULL = {"configs/demo/daik_full_pico.py", "configs/distill/daik_full.py", "configs/distill/dior/daik_full.py",
+             "configs/distill/dota/daik_full.py", "configs/distill/synthetic/daik_full.py"}
+GAINED = {"ld_pos": DAIK_FULL}
+GAINED_SWITCHES = {("sad", "teacher_targets"): DAIK_FULL}
 
 
 def _digest_before_renames(cfg, config: str) -> str:
@@ -37,6 +39,10 @@ def _digest_before_renames(cfg, config: str) -> str:
     for part, configs in GAINED.items():
         assert (part in model.get("components", {})) == (config in configs)
         model.get("components", {}).pop(part, None)
+    for (part, switch), configs in GAINED_SWITCHES.items():
+        settings = model.get("components", {}).get(part) or {}
+        assert settings.get(switch, False) == (config in configs)
+        settings.pop(switch, None)
     for key in ("teacher_config", "teacher_ckpt"):
         if key in model:
             model[key] = RENAMED.get(model[key], model[key])

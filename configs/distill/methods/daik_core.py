@@ -1,7 +1,7 @@
 # DAIK's core: AD, AAL and SAD beside the dense class KD and the dense LD, without the LD on the
 # positives that daik_full adds. It was daik_full until the positives' LD measured better; it stays
 # the base of the DAIK ablations (daik_ad*.py, configs/distill/synthetic/ablations/daik_full_*.py),
-# so each of their rows keeps what it measured. configs/distill/methods/daik_full.py says why each
+# so each of their rows keeps what it measured. configs/distill/methods/daik_core_ld_pos.py says why each
 # setting is what it is.
 kd = dict(
     components=dict(

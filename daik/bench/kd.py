@@ -255,8 +255,8 @@ def targets(summary: dict, preset: str = "pico") -> str:
         if "daik_full" in d and preset not in _TARGETS["gap"]:
             std = max(_std(d["daik_full"]["mAP50"]), _std(d["mimic"]["mAP50"]))
             diff = mean(d["daik_full"]) - m
-            lines.append(f"- daik_full beats mimicking by more than one std (the larger of the two, {pts(std)}): "
-                         f"by {pts(diff)} ({ok(diff > std)})")
+            lines.append(f"- daik_full beats mimicking by more than one std (the larger of the two, "
+                         f"{100 * std:.2f}): by {100 * diff:.2f} ({ok(diff > std)})")
     ratio = {k: v["step_cost"]["ratio"] if v.get("step_cost") else v["step_time_ratio"] for k, v in d.items()}
     slow = [f"{k} {r:.2f}x" for k, r in ratio.items() if r > 1.5]
     how = "side by side" if any(v.get("step_cost") for v in d.values()) else "training logs"

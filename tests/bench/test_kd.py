@@ -216,7 +216,7 @@ def test_targets_state_each_verdict():
     assert "crosskd closes >= 50% of the gap: 45% over 1 seed(s) (NOT met)" in text
     assert "every distiller beats prediction mimicking (60.0): NOT met (at or below it: crosskd)" in text
     assert "<= 1.5x a student step (training logs): NOT met for crosskd 1.80x" in text
-    assert "daik_full beats mimicking by more than one std (the larger of the two, 0.0): by 6.0 (met)" in text
+    assert "daik_full beats mimicking by more than one std (the larger of the two, 0.00): by 6.00 (met)" in text
 
 
 def test_converged_and_pair_targets():

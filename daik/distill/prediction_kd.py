@@ -76,6 +76,8 @@ class AngleDistillation(KDComponent):
             daik's ablations.
     """
 
+    REGIONS = ("pos", "all", "gt", "teacher")
+
     def __init__(self, loss_weight: float = 1.0, temperature: float = 20.0, weighted: bool = False,
                  region: str = "pos"):
         super().__init__(loss_weight)
@@ -85,22 +87,19 @@ class AngleDistillation(KDComponent):
             raise ValueError(f"weighted applies to region 'pos' only, got region {region!r}")
         self.temperature, self.weighted, self.region = float(temperature), bool(weighted), region
 
-    REGIONS = ("pos", "all", "gt", "teacher")
-
     def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
-        if self.region in ("gt", "teacher"):  # daik's ablations: between the positives and every point
-            if self.region == "gt":
-                w = ctx.assign.candidate_mask.any(dim=1).to(ctx.s_raw.ang_logits.dtype)  # (B, N)
-            else:
-                w = ctx.teacher_max_score()  # (B, N), detached
-            kl = kl_div_logits(ctx.s_raw.ang_logits, ctx.t_raw.ang_logits, self.temperature)  # (B, N)
-            return {"loss_ad": self.loss_weight * weighted_mean(kl, w, max(float(w.sum()), 1.0))}
-        if self.region == "all":  # every point, summed over the soft-target sum (an ablation)
-            kl = kl_div_logits(ctx.s_raw.ang_logits, ctx.t_raw.ang_logits, self.temperature)  # (B, N)
-            return {"loss_ad": self.loss_weight * weighted_mean(kl, None, kd_normaliser(ctx, "targets"))}
-        fg = ctx.assign.fg_mask
-        kl = kl_div_logits(ctx.s_raw.ang_logits[fg], ctx.t_raw.ang_logits[fg], self.temperature)  # (K,)
-        return {"loss_ad": self.loss_weight * positive_mean(kl, ctx, self.weighted)}
+        if self.region == "pos":
+            fg = ctx.assign.fg_mask
+            kl = kl_div_logits(ctx.s_raw.ang_logits[fg], ctx.t_raw.ang_logits[fg], self.temperature)  # (K,)
+            return {"loss_ad": self.loss_weight * positive_mean(kl, ctx, self.weighted)}
+        kl = kl_div_logits(ctx.s_raw.ang_logits, ctx.t_raw.ang_logits, self.temperature)  # (B, N), every point
+        if self.region == "all":  # summed over the soft-target sum, as prediction mimicking's angle term
+            w, norm = None, kd_normaliser(ctx, "targets")
+        else:  # inside a ground truth, or weighted by the teacher's class probability; over the weights' sum
+            w = (ctx.assign.candidate_mask.any(dim=1).to(kl.dtype) if self.region == "gt"
+                 else ctx.teacher_max_score())  # (B, N), no gradient
+            norm = max(float(w.sum()), 1.0)
+        return {"loss_ad": self.loss_weight * weighted_mean(kl, w, norm)}
 
 
 @MODELS.register_module()

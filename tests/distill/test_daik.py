@@ -229,11 +229,15 @@ def test_sad_switches(tmp_path):
         torch.testing.assert_close(a[key], o[key])
 
 
-def _kd_ctx(tmp_path, parts, spread_angles=False):
+def _kd_ctx(tmp_path, parts, spread_angles=False, spread_teacher_scores=False):
     model = build_pair(tmp_path, parts)
     if spread_angles:  # the student's angle logits far from the teacher's
         torch.manual_seed(3)
         for conv in model.head.preds["ang"]:
+            torch.nn.init.normal_(conv.weight, std=1.0)
+    if spread_teacher_scores:  # the teacher's class probabilities far apart from point to point
+        torch.manual_seed(4)
+        for conv in model.teacher.head.preds["cls"]:
             torch.nn.init.normal_(conv.weight, std=1.0)
     data = batch(model, num_images=2, per_image=3)
     captured = {}
@@ -300,7 +304,7 @@ def test_ad_between_the_positives_and_every_point(tmp_path, region):
     """AD's ablation regions: a plain mean over the points inside a ground truth ("gt"), or every
     point weighted by the teacher's highest class probability over the weights' sum ("teacher")."""
     losses, ctx = _kd_ctx(tmp_path, {"ad": dict(type="AngleDistillation", region=region, temperature=2.0,
-                                                loss_weight=3.0)}, spread_angles=True)
+                                                loss_weight=3.0)}, spread_angles=True, spread_teacher_scores=True)
     t = 2.0
     pt = torch.softmax(ctx.t_raw.ang_logits.float() / t, -1)
     kl = t * t * (pt * (pt.log() - torch.log_softmax(ctx.s_raw.ang_logits.float() / t, -1))).sum(-1)  # (B, N)
@@ -312,6 +316,7 @@ def test_ad_between_the_positives_and_every_point(tmp_path, region):
         w = torch.sigmoid(ctx.t_raw.cls_logits.float()).amax(-1)
         want = 3.0 * (kl * w).sum() / w.sum()
     assert float(want) > 1e-4
+    assert abs(float(want) / float(3.0 * kl.mean()) - 1) > 1e-2  # the region's weights matter in this case
     torch.testing.assert_close(losses["loss_ad"], want, rtol=1e-3, atol=1e-8)
     with pytest.raises(ValueError, match="weighted"):
         from daik.distill.prediction_kd import AngleDistillation

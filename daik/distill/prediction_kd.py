@@ -21,18 +21,22 @@ def _positives(ctx: KDContext):
     return fg, ctx.assign.scores.sum(-1)[fg]
 
 
-NORMALISERS = ("targets", "positives", "images", "points")
+NORMALISERS = ("targets", "positives", "images", "points", "teacher_targets")
 
 
 def kd_normaliser(ctx: KDContext, kind: str, points_per_item: int = 1) -> float:
     """What a summed KD term is divided by: the sum of the student's soft targets (as its own
-    losses), its number of positives (CrossKD's ``avg_factor``), the batch's images, or the
-    number of summed points; at least 1 (``points_per_item`` scales it, e.g. 4 DFL sides)."""
+    losses), its number of positives (CrossKD's ``avg_factor``), the batch's images, the number
+    of summed points, or the sum of the teacher's soft targets (the teacher's own task-aligned
+    assignment to the ground truth, :meth:`KDContext.teacher_assign`: the normaliser that
+    daik_full's teacher targets give every term, without its AAL factor); at least 1
+    (``points_per_item`` scales it, e.g. 4 DFL sides)."""
     if kind not in NORMALISERS:
         raise ValueError(f"normaliser must be one of {NORMALISERS}, got {kind!r}")
     fg = ctx.assign.fg_mask
     value = {"targets": lambda: ctx.norm, "positives": lambda: float(fg.sum()),
-             "images": lambda: float(fg.shape[0]), "points": lambda: float(fg.numel())}[kind]()
+             "images": lambda: float(fg.shape[0]), "points": lambda: float(fg.numel()),
+             "teacher_targets": lambda: float(ctx.teacher_assign().scores.sum())}[kind]()
     return max(value, 1.0) * points_per_item
 
 
@@ -192,20 +196,24 @@ class PredictionMimicking(KDComponent):
     Args:
         cls_weight, dfl_weight, angle_weight: multipliers of the three terms (0 drops one).
         temperature: of the DFL and angle distributions.
+        normaliser: what the sums are divided by (:func:`kd_normaliser`; default the student's
+            soft-target sum, ``ctx.norm``).
     """
 
     def __init__(self, cls_weight: float = 1.0, dfl_weight: float = 0.25, angle_weight: float = 0.05,
-                 temperature: float = 1.0):
+                 temperature: float = 1.0, normaliser: str = "targets"):
         super().__init__(1.0)
+        if normaliser not in NORMALISERS:
+            raise ValueError(f"normaliser must be one of {NORMALISERS}, got {normaliser!r}")
         self.cls_weight, self.dfl_weight, self.angle_weight = float(cls_weight), float(dfl_weight), float(angle_weight)
-        self.temperature = float(temperature)
+        self.temperature, self.normaliser = float(temperature), normaliser
 
     def setup(self, student, teacher) -> None:
         if self.dfl_weight:
             require_same_reg_max(student, teacher, "PredictionMimicking")
 
     def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:
-        s, t, norm, out = ctx.s_raw, ctx.t_raw, ctx.norm, {}
+        s, t, norm, out = ctx.s_raw, ctx.t_raw, kd_normaliser(ctx, self.normaliser), {}
         if self.cls_weight:
             out["loss_mimic_cls"] = self.cls_weight * weighted_mean(
                 binary_kl_logits(s.cls_logits, t.cls_logits), None, norm)

@@ -280,6 +280,40 @@ def test_dense_class_kd_normalisers(tmp_path, normaliser):
     torch.testing.assert_close(losses["loss_cls_kd"], total / max(count, 1.0), rtol=1e-5, atol=1e-7)
 
 
+def test_teacher_targets_normaliser_is_the_teachers_soft_target_sum(tmp_path):
+    """``normaliser="teacher_targets"`` divides by the teacher's own soft-target sum: with the
+    student's weights as the teacher it is the student's ``ctx.norm``; with a different teacher
+    mimicking's three terms are the default's rescaled by the ratio of the two sums."""
+    from daik.distill.prediction_kd import kd_normaliser
+    model = build_pair(tmp_path, {"mimic": dict(type="PredictionMimicking")}, same=True)
+    data = batch(model, num_images=2, per_image=3)
+    captured = {}
+    orig = model.student_losses
+    model.student_losses = lambda ctx: captured.setdefault("ctx", ctx) and orig(ctx)
+    with torch.no_grad():
+        model.eval().loss(**data)
+    ctx = captured["ctx"]
+    own = float(ctx.assign.scores.sum())
+    assert own > 1e-3  # an untrained student: both sums clamp to 1, so compare the targets themselves
+    torch.testing.assert_close(ctx.teacher_assign().scores, ctx.assign.scores)
+    assert kd_normaliser(ctx, "teacher_targets") == kd_normaliser(ctx, "targets")
+
+    # a teacher whose soft targets sum to 6 (an untrained one's clamp to 1 like the student's)
+    losses, ctx = _kd_ctx(tmp_path, {"mimic": dict(type="PredictionMimicking")})
+    scores = torch.zeros_like(ctx.assign.scores)
+    scores.view(-1)[:12] = 0.5
+    ctx.teacher_assign = lambda *a, **k: SimpleNamespace(scores=scores)
+    assert kd_normaliser(ctx, "teacher_targets") == 6.0
+    from daik.distill.prediction_kd import PredictionMimicking
+    with torch.no_grad():
+        rescaled = PredictionMimicking(normaliser="teacher_targets")(ctx)
+    for key in ("loss_mimic_cls", "loss_mimic_dfl", "loss_mimic_angle"):
+        assert float(losses[key]) > 0
+        torch.testing.assert_close(rescaled[key] * 6.0, losses[key] * ctx.norm)
+    with pytest.raises(ValueError, match="normaliser"):
+        build_pair(tmp_path, {"mimic": dict(type="PredictionMimicking", normaliser="teacher")})
+
+
 def test_dense_ld_is_mimickings_dfl_term(tmp_path):
     """LD over every point at T = 1 equals prediction mimicking's DFL term at the same weight."""
     ld, _ = _kd_ctx(tmp_path, {"ld": dict(type="LocalizationDistillation", region="all", temperature=1.0,

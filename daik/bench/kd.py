@@ -59,6 +59,12 @@ METHODS = {
         "daik_full_cls05", "daik_full_cls2", "daik_full_ld1",  # class KD at 0.5 / 2, LD at 1
         "sea_low_weight",          # sea with its anchor / topology terms at 0.1
         "crosskd_pos_norm",        # crosskd's class term over the number of positives (CrossKD's own normaliser)
+        "crosskd_dfl3",            # crosskd's DFL term at 3 (CrossKD's GFL config)
+        "crosskd_stage2",          # crosskd from the student's branch convs: only the predictors are the teacher's
+        "crosskd_stage0",          # crosskd from the student's neck maps: the whole head is the teacher's
+        "crosskd_cls2",            # crosskd's class term at 2
+        "mimic_teacher_norm",      # mimic over the teacher's soft-target sum (daik_full's normaliser)
+        "crosskd_angle1",          # crosskd's angle term at 1 (5x the head's CSL weight)
         "daik_full_teacher_targets",  # the teacher-chosen positives get the teacher's soft targets
         "daik_full_cwd", "daik_full_cwd1",  # plus the authors' feature term: CWD on the neck maps, T = 1, weight 10 / 1
         "daik_full_cls_t2", "daik_full_cls_t2q",  # the dense binary class KD at T = 2 (weight 1 / 0.25)

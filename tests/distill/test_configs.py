@@ -193,6 +193,35 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
         assert type(model.distill["aal"]).__name__ == "AALAssignment"
 
 
+# What each crosskd_<name> / mimic_<name> ablation changes in its method's one component, and to what.
+ONE_PART_CHANGES = {
+    "crosskd": {"pos_norm": {"cls_normaliser": "positives"}, "dfl3": {"dfl_weight": 3.0}, "stage2": {"stage": 2},
+                "angle1": {"angle_weight": 1.0}, "stage0": {"stage": 0}, "cls2": {"cls_weight": 2.0}},
+    "mimic": {"teacher_norm": {"normaliser": "teacher_targets"}},
+}
+PART = {"crosskd": "cross", "mimic": "mimic"}
+
+
+@pytest.mark.parametrize("method,name", [(m, n) for m, names in ONE_PART_CHANGES.items() for n in sorted(names)])
+def test_one_part_ablations_change_one_setting(method, name, synthetic_teacher_ckpt):
+    """Each crosskd / mimic ablation is its method with one setting of its one part changed,
+    and the built part carries the new value."""
+    synthetic = os.path.join(ROOT, "configs", "distill", "synthetic")
+    assert {os.path.basename(p)[len(method) + 1:-3]
+            for p in glob.glob(os.path.join(synthetic, "ablations", f"{method}_*.py"))} == set(ONE_PART_CHANGES[method])
+    base = load_config(os.path.join(synthetic, f"{method}.py")).model.to_dict()
+    cfg = load_config(os.path.join(synthetic, "ablations", f"{method}_{name}.py"))
+    abl = cfg.model.to_dict()
+    part, base_part = abl["components"].pop(PART[method]), base["components"].pop(PART[method])
+    assert abl == base
+    change = ONE_PART_CHANGES[method][name]
+    assert {k for k in set(part) | set(base_part) if part.get(k) != base_part.get(k)} == set(change)
+    cfg.model.teacher_ckpt = synthetic_teacher_ckpt
+    built = MODELS.build(cfg.model).distill[PART[method]]
+    for key, value in change.items():
+        assert getattr(built, key) == value
+
+
 def test_sea_low_weight_ablation_changes_only_the_two_weights(synthetic_teacher_ckpt):
     ablation = load_config(os.path.join(ROOT, "configs", "distill", "synthetic", "ablations",
                                             "sea_low_weight.py")).model.to_dict()

@@ -219,6 +219,44 @@ def test_targets_state_each_verdict():
     assert "daik_full beats mimicking by more than one std (the larger of the two, 0.00): by 6.00 (met)" in text
 
 
+def test_held_out_seeds_join_the_table_and_judge_the_daik_bar_again(tmp_path, monkeypatch):
+    """The held-out seeds are read from their own work directory (cache only: nothing trains),
+    joined to the table's seeds per method, and the DAIK-against-mimicking bar is judged again
+    over the seeds both have."""
+    results = dict(
+        teacher=_res(0.8, 0.5, float("nan")),
+        student={s: _res(0.4, 0.2, 1.0) for s in range(3)},
+        distilled={"daik_full": {s: _res(v, 0.4, 1.4) for s, v in enumerate((0.64, 0.65, 0.66))},
+                   "mimic": {s: _res(v, 0.4, 1.2) for s, v in enumerate((0.63, 0.63, 0.63))}},
+    )
+    summary = summarise(results)
+    held = {("daik_full", 3): 0.60, ("mimic", 3): 0.66, ("mimic", 4): 0.62}  # seed 4 of daik_full not run
+    calls = []
+
+    def fake_train(settings, name, config, epochs, seed, teacher_ckpt=None, eval_config=None, cached_only=False):
+        assert cached_only and settings.work_dir == str(tmp_path / "held") and teacher_ckpt == "t.pth"
+        calls.append((name, seed))
+        return _res(held[(name, seed)], 0.3, 1.0)
+
+    for (name, seed) in held:
+        (tmp_path / "held" / name / f"seed{seed}").mkdir(parents=True)
+        (tmp_path / "held" / name / f"seed{seed}" / "result.json").write_text("{}")
+    monkeypatch.setattr(bench_kd, "train_and_test", fake_train)
+    settings = kb.BenchSettings(data=str(tmp_path), work_dir=str(tmp_path / "table"), teacher_ckpt="t.pth")
+    spec = dict(work_dir=str(tmp_path / "held"), seeds=(3, 4), methods=("daik_full", "mimic"))
+    summary["held_out"] = bench_kd.held_out_runs(settings, spec, summary)
+    assert sorted(calls) == sorted(held)
+    assert summary["held_out"]["daik_full"] == pytest.approx({0: 0.64, 1: 0.65, 2: 0.66, 3: 0.60})
+    assert summary["held_out"]["mimic"] == pytest.approx({0: 0.63, 1: 0.63, 2: 0.63, 3: 0.66, 4: 0.62})
+    text = bench_kd.held_out_table(summary, spec)
+    assert "| daik_full | 64.0 | 65.0 | 66.0 | 60.0 |  | 63.7 ± 2.6 | 4 |" in text
+    assert "| mimic | 63.0 | 63.0 | 63.0 | 66.0 | 62.0 | 63.4 ± 1.5 | 5 |" in text
+    # over seeds 0-3: 63.75 against 63.75 - the table's 3 seeds alone say met (by 2.0 against 1.0)
+    assert "over the 4 seeds both have (the larger std 2.63): by 0.00 (NOT met)" in text
+    assert "daik_full beats mimicking by more than one std (the larger of the two, 1.00): by 2.00 (met)" in \
+        bench_kd.targets(summary)
+
+
 def test_converged_and_pair_targets():
     results = dict(
         teacher=_res(0.8, 0.5, float("nan")),

@@ -104,6 +104,8 @@ PRESETS = {
     "converged": dict(_PICO, work_dir="work_dirs/bench_kd_converged", student_epochs=24, val_interval=6, seeds=3,
                       methods=["daik_full", "daik_full_student_targets", "daik_full_no_ld_pos", "crosskd", "mimic",
                                "ld"],
+                      held_out=dict(work_dir="work_dirs/bench_kd_converged_confirm", seeds=(3, 4),
+                                    methods=("daik_full", "mimic")),
                       out="benchmarks/kd_converged.json"),
     # YOLOv6-R-n from the s teacher (configs/demo/teacher_s.py; its checkpoint is made by the command in
     # checkpoints/README.md), 24 epochs, validated every 6
@@ -207,7 +209,7 @@ def main(argv=None):
     if args.step_cost:
         table += "\n" + kd_cost.cost_table(summary)
     if summary.get("held_out"):
-        table += "\n" + held_out_table(summary, preset["held_out"])
+        table += "\n" + held_out_table(summary, preset["held_out"], args.preset)
     if curve_plot(summary, stem + "_curves.png"):
         table += f"\n{curve_table(summary)}\n![held-out mAP50 during training]({osp.basename(stem)}_curves.png)\n"
     body = section(summary, args, stem, table)
@@ -242,13 +244,13 @@ def held_out_runs(settings: BenchSettings, spec: dict, summary: dict) -> dict:
     return out
 
 
-def held_out_table(summary: dict, spec: dict) -> str:
+def held_out_table(summary: dict, spec: dict, preset: str = "pico") -> str:
     """Each held-out method's mAP50 per seed (the table's and the held-out ones), and the DAIK
     bar judged over every seed both it and mimicking have."""
     runs = summary["held_out"]
     seeds = sorted({s for row in runs.values() for s in row})
     lines = [f"Held-out seeds ({', '.join(map(str, spec['seeds']))}; run after daik_full's settings were chosen, "
-             f"in `{spec['work_dir']}`: `daik bench kd --preset pico --seeds {max(seeds) + 1} --work-dir "
+             f"in `{spec['work_dir']}`: `daik bench kd --preset {preset} --seeds {max(seeds) + 1} --work-dir "
              f"{spec['work_dir']} --methods M --runs M:SEED`), beside the table's:", "",
              "| method | " + " | ".join(f"seed {s}" for s in seeds) + " | mean ± std | seeds |",
              "| --- | " + " | ".join("---:" for _ in seeds) + " | ---: | ---: |"]

@@ -38,9 +38,10 @@ pico benchmark's seed 0). The other settings were probed the same way and each s
 than the default on seed 0: ``stage`` 0 / 2 (52.9 / 51.6), the angle term at 1 (52.8), the class
 term at 2 (50.3). What CrossKD cannot give on that 6-epoch benchmark is the student's own
 predictors: they learn from the ground truth alone, so classes the student does not learn in
-6 epochs (ship 4 AP, vehicles 0) stay unlearnt, where mimicking reaches ship 42. Widths that differ get a 1x1
-adapter per level; ``align_stats`` gives the student maps the teacher's per-channel mean and
-std first (CrossKD's ``align_scale``).
+6 epochs (ship 4 AP, vehicles 0) stay unlearnt, where mimicking reaches ship 42.
+
+Widths that differ get a 1x1 adapter per level; ``align_stats`` gives the student maps the
+teacher's per-channel mean and std first (CrossKD's ``align_scale``).
 """
 from typing import Dict, Tuple
 

@@ -80,6 +80,8 @@ METHODS = {
         "daik_full_ld_pos_ad_teacher",  # AD on every point weighted by the teacher's class probability
         "daik_full_ld_pos_ad_t50",  # AD at T = 50
         "daik_full_ld_pos_tt_adw",  # the teacher's targets and ld_pos_adw: daik_full with AD weighted
+        # changes of daik_full itself
+        "daik_full_tt_dense2",     # the dense class KD and LD at twice their weights
     )},
 }
 
@@ -98,7 +100,7 @@ PRESETS = {
     # the report reads beside the table's and judges the DAIK-against-mimicking bar on too)
     "pico": dict(_PICO, work_dir="work_dirs/bench_kd_pico", student_epochs=6, seeds=3, methods=list(METHODS),
                  held_out=dict(work_dir="work_dirs/bench_kd_pico_confirm", seeds=(3, 4, 5, 6),
-                               methods=("daik_full", "daik_full_student_targets", "mimic"))),
+                               methods=("daik_full", "daik_full_student_targets", "mimic", "daik_full_tt_dense2"))),
     # the same pair over the teacher's own 24-epoch schedule
     # (validated every 6 epochs: the held-out curve shows whether 24 epochs have flattened)
     "converged": dict(_PICO, work_dir="work_dirs/bench_kd_converged", student_epochs=24, val_interval=6, seeds=3,

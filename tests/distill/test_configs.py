@@ -141,8 +141,8 @@ ABLATIONS = sorted(glob.glob(os.path.join(ROOT, "configs", "distill", "synthetic
 
 
 # What each daik_full_<name> ablation changes of its base: daik_full for student_targets (the former
-# default, the authors' soft targets), student_targets for no_ld_pos and the ld_pos_* rows, DAIK's core
-# (daik_full_no_ld_pos: student_targets without the positives' LD) for the rest.
+# default, the authors' soft targets) and the tt_* rows, student_targets for no_ld_pos and the ld_pos_*
+# rows, DAIK's core (daik_full_no_ld_pos: student_targets without the positives' LD) for the rest.
 CHANGES = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_positives": {"cls_kd"}, "ld_pos": {"ld"},
            "softmax_cls": {"cls_kd"}, "cosine": {"kd_schedule"}, "ad_t1": {"ad"}, "ad_dense": {"ad"}, "ad_t5": {"ad"},
            "ad_w02": {"ad"}, "guide_only": {"sad"}, "kl_only": {"sad"}, "ad_w2": {"ad"}, "sad_kl3": {"sad"},
@@ -152,7 +152,7 @@ CHANGES = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_positives": {"cls_k
            "ld_pos_adw": {"ad"},
            "ld_pos_no_aal": {"aal"}, "ld_pos_no_ad": {"ad"}, "ld_pos_union": {"sad"},
            "ld_pos_ad_gt": {"ad"}, "ld_pos_ad_teacher": {"ad"}, "ld_pos_ad_t50": {"ad"},
-           "ld_pos_tt_adw": {"ad", "sad"}}
+           "ld_pos_tt_adw": {"ad", "sad"}, "tt_dense2": {"cls_kd", "ld"}}
 ADDED = {"dense_angle", "cwd"}  # parts an ablation adds
 DROPPED = {"no_ld_pos": {"ld_pos"}, "ld_pos_no_aal": {"aal"}, "ld_pos_no_ad": {"ad"}}  # parts it drops
 
@@ -167,7 +167,7 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
     is daik_full without the positives' LD and nothing else."""
     name = os.path.basename(path)[len("daik_full_"):-3]
     synthetic = os.path.join(ROOT, "configs", "distill", "synthetic")
-    base = ("daik_full.py" if name == "student_targets" else "ablations/daik_full_student_targets.py"
+    base = ("daik_full.py" if name == "student_targets" or name.startswith("tt_") else "ablations/daik_full_student_targets.py"
             if name == "no_ld_pos" or name.startswith("ld_pos_") else "ablations/daik_full_no_ld_pos.py")
     full = load_config(os.path.join(synthetic, base)).model.to_dict()
     cfg = load_config(path)
@@ -183,7 +183,7 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
     model = MODELS.build(cfg.model)
     parts = set(EXPECTED["daik_full"]) - ({"ld_pos"} if base.endswith("no_ld_pos.py") else set()) - DROPPED.get(name, set())
     assert set(model.distill) == parts | (CHANGES[name] & ADDED)
-    assert model.distill["sad"].teacher_targets == (name in ("teacher_targets", "ld_pos_tt_adw"))
+    assert model.distill["sad"].teacher_targets == (name in ("teacher_targets", "ld_pos_tt_adw") or name.startswith("tt_"))
     assert model.distill["sad"].union == (name == "ld_pos_union")
     if name == "guide12":
         assert model.distill["sad"].guide_epochs == 12 and model.distill["sad"].teacher_assign

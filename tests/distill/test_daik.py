@@ -229,8 +229,8 @@ def test_sad_switches(tmp_path):
         torch.testing.assert_close(a[key], o[key])
 
 
-def _kd_ctx(tmp_path, parts, spread_angles=False, spread_teacher_scores=False):
-    model = build_pair(tmp_path, parts)
+def _kd_ctx(tmp_path, parts, spread_angles=False, spread_teacher_scores=False, same=False):
+    model = build_pair(tmp_path, parts, same=same)
     if spread_angles:  # the student's angle logits far from the teacher's
         torch.manual_seed(3)
         for conv in model.head.preds["ang"]:
@@ -285,14 +285,7 @@ def test_teacher_targets_normaliser_is_the_teachers_soft_target_sum(tmp_path):
     student's weights as the teacher it is the student's ``ctx.norm``; with a different teacher
     mimicking's three terms are the default's rescaled by the ratio of the two sums."""
     from daik.distill.prediction_kd import kd_normaliser
-    model = build_pair(tmp_path, {"mimic": dict(type="PredictionMimicking")}, same=True)
-    data = batch(model, num_images=2, per_image=3)
-    captured = {}
-    orig = model.student_losses
-    model.student_losses = lambda ctx: captured.setdefault("ctx", ctx) and orig(ctx)
-    with torch.no_grad():
-        model.eval().loss(**data)
-    ctx = captured["ctx"]
+    _, ctx = _kd_ctx(tmp_path, {"mimic": dict(type="PredictionMimicking")}, same=True)
     own = float(ctx.assign.scores.sum())
     assert own > 1e-3  # an untrained student: both sums clamp to 1, so compare the targets themselves
     torch.testing.assert_close(ctx.teacher_assign().scores, ctx.assign.scores)

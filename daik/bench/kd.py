@@ -82,6 +82,7 @@ METHODS = {
         "daik_full_ld_pos_tt_adw",  # the teacher's targets and ld_pos_adw: daik_full with AD weighted
         # changes of daik_full itself
         "daik_full_tt_dense2",     # the dense class KD and LD at twice their weights
+        "daik_full_tt_instance",   # AD and the positives' LD averaged per ground truth, then over ground truths
     )},
 }
 

@@ -350,6 +350,42 @@ def test_ad_between_the_positives_and_every_point(tmp_path, region):
         AngleDistillation(region=region, weighted=True)
 
 
+def test_per_instance_ad_and_ld_count_every_ground_truth_once(tmp_path):
+    """per_instance: AD (a plain mean) and the positives' LD (alignment-weighted) are averaged
+    within each ground truth's positives, then over the ground truths - worked out here by a loop
+    over the ground truths; the ground truths have different numbers of positives, so the result
+    differs from the mean over the positives."""
+    parts = {"ad": dict(type="AngleDistillation", loss_weight=3.0, temperature=2.0, per_instance=True),
+             "ld_pos": dict(type="LocalizationDistillation", loss_weight=0.5, temperature=2.0, region="pos",
+                            weighted=True, per_instance=True)}
+    losses, ctx = _kd_ctx(tmp_path, parts, spread_angles=True)
+    fg, t = ctx.assign.fg_mask, 2.0
+
+    def kl(s, te):
+        pt = torch.softmax(te.float() / t, -1)
+        return t * t * (pt * (pt.log() - torch.log_softmax(s.float() / t, -1))).sum(-1)
+    ad = kl(ctx.s_raw.ang_logits, ctx.t_raw.ang_logits)  # (B, N)
+    ld = kl(ctx.s_raw.reg_logits, ctx.t_raw.reg_logits).mean(-1)  # (B, N), mean over the 4 sides
+    w = ctx.assign.scores.sum(-1)  # (B, N) alignment scores of the positives
+    ad_inst, ld_inst, counts = [], [], []
+    for b in range(fg.shape[0]):
+        for g in ctx.assign.gt_index[b][fg[b]].unique().tolist():
+            sel = fg[b] & (ctx.assign.gt_index[b] == g)
+            counts.append(int(sel.sum()))
+            ad_inst.append(ad[b][sel].mean())
+            ld_inst.append((w[b][sel] * ld[b][sel]).sum() / w[b][sel].sum())
+    assert len(set(counts)) > 1  # ground truths with different numbers of positives
+    want_ad, want_ld = 3.0 * torch.stack(ad_inst).mean(), 0.5 * torch.stack(ld_inst).mean()
+    torch.testing.assert_close(losses["loss_ad"], want_ad, rtol=1e-3, atol=1e-8)
+    torch.testing.assert_close(losses["loss_ld"], want_ld, rtol=1e-3, atol=1e-8)
+    assert abs(float(want_ad) / float(3.0 * ad[fg].mean()) - 1) > 1e-2  # not the mean over the positives
+    from daik.distill.prediction_kd import AngleDistillation, LocalizationDistillation
+    with pytest.raises(ValueError, match="per_instance"):
+        AngleDistillation(region="all", per_instance=True)
+    with pytest.raises(ValueError, match="per_instance"):
+        LocalizationDistillation(region="all", per_instance=True)
+
+
 def test_sad_guides_only_its_first_epochs(tmp_path):
     """guide_epochs 2: epochs 0-1 take the teacher's positives (as a guide for every epoch does),
     from epoch 2 on the student's own assignment (as without guidance); the KL stays on."""

@@ -380,3 +380,40 @@ def test_named_presets_gather_their_tables_in_one_file():
         assert bench_kd.parse_args(["--preset", preset, "--out", "/tmp/x.json"]).tables is None
     assert bench_kd.parse_args(["--preset", "quick"]).tables is None
     assert bench_kd.parse_args(["--preset", "pico"]).out == "benchmarks/kd.json"  # its table is kd.md's section
+
+
+def test_step_cost_warms_up_and_times_every_method_in_alternating_rounds(tmp_path, monkeypatch):
+    """kd_cost.measure: one discarded warm-up, then each method once a round, the rounds in
+    alternating order; a method's ratio is the median over its rounds. With a clock whose first
+    measurement of the process is 0.3x dear, two equal methods come out equal."""
+    from types import SimpleNamespace
+
+    import daik.distill.timing as timing
+    import daik.engine.runner as runner
+    from daik.bench import kd_cost
+    from daik.registry import MODELS
+
+    for m in ("a", "b", "c"):
+        (tmp_path / m / "seed0").mkdir(parents=True)
+        (tmp_path / m / "seed0" / "train_config.py").write_text("")
+    calls = []
+
+    def fake_cost(model, raw, steps):
+        calls.append(model.name)
+        ratio = 1.5 + (0.3 if len(calls) == 1 else 0.0) + (0.2 * len(calls) if model.name == "c" else 0.0)
+        return dict(student_s=1.0, distill_s=ratio, teacher_forward_s=0.1, ratio=ratio, teacher_share=0.2)
+    monkeypatch.setattr(timing, "kd_step_cost", fake_cost)
+    monkeypatch.setattr(timing, "step_flops", lambda model, raw: {"floor": 1.4})
+    monkeypatch.setattr(timing, "drawn_batch", lambda b, s: None)
+    monkeypatch.setattr(runner, "load_config",
+                        lambda p: SimpleNamespace(model={"name": p.split("/")[-3]}, get=lambda k, d=None: d))
+    monkeypatch.setattr(MODELS, "build", lambda cfg: SimpleNamespace(name=cfg["name"]))
+    out = kd_cost.measure(str(tmp_path), ["a", "b", "missing", "c"], 0, 64, 2, 1, steps=3, log=lambda s: None,
+                          rounds=3)
+    assert calls == ["a", "a", "b", "c", "c", "b", "a", "a", "b", "c"]
+    assert set(out) == {"a", "b", "c"}
+    assert out["a"]["ratio"] == out["b"]["ratio"] == 1.5  # the warm-up's dear measurement is not kept
+    assert out["c"]["ratios"] == pytest.approx([1.5 + 0.2 * 4, 1.5 + 0.2 * 5, 1.5 + 0.2 * 10])  # calls 4, 5, 10
+    assert out["c"]["ratio"] == pytest.approx(1.5 + 0.2 * 5) and out["a"]["floor"] == 1.4
+    with pytest.raises(ValueError, match="rounds"):
+        kd_cost.measure(str(tmp_path), ["a"], 0, 64, 2, 1, steps=3, rounds=0)

@@ -16,6 +16,7 @@ cached in ``--work-dir``: re-running continues an interrupted benchmark.
 """
 import argparse
 import dataclasses
+import json
 import os
 import os.path as osp
 import statistics
@@ -24,6 +25,7 @@ import sys
 from daik.bench import kd_cost
 from daik.bench.common import ROOT, argv_of, beside, replace_section, tool_command, write_json, write_text
 from daik.bench.kd_report import bar_plot, curve_plot, curve_table, gradient_table, markdown_table, summarise
+from daik.bench.kd_cache import restore_records
 from daik.bench.kd_runner import BenchSettings, StaleRunError, make_synthetic_split, run_benchmark, train_and_test
 
 METHODS = {
@@ -100,21 +102,25 @@ PRESETS = {
     # (held_out: seeds run after the choice of daik_full's settings, in their own work directory, which
     # the report reads beside the table's and judges the DAIK-against-mimicking bar on too)
     "pico": dict(_PICO, work_dir="work_dirs/bench_kd_pico", student_epochs=6, seeds=3, methods=list(METHODS),
+                 record_dir="benchmarks/runs/pico",
                  held_out=dict(work_dir="work_dirs/bench_kd_pico_confirm", seeds=(3, 4, 5, 6),
+                               record_dir="benchmarks/runs/pico_held_out",
                                methods=("daik_full", "daik_full_student_targets", "mimic", "daik_full_tt_dense2"))),
     # the same pair over the teacher's own 24-epoch schedule
     # (validated every 6 epochs: the held-out curve shows whether 24 epochs have flattened)
     "converged": dict(_PICO, work_dir="work_dirs/bench_kd_converged", student_epochs=24, val_interval=6, seeds=3,
+                      record_dir="benchmarks/runs/converged",
                       methods=["daik_full", "daik_full_student_targets", "daik_full_no_ld_pos", "crosskd", "mimic",
                                "ld"],
                       held_out=dict(work_dir="work_dirs/bench_kd_converged_confirm", seeds=(3, 4),
+                                    record_dir="benchmarks/runs/converged_held_out",
                                     methods=("daik_full", "mimic")),
                       out="benchmarks/kd_converged.json"),
     # YOLOv6-R-n from the s teacher (configs/demo/teacher_s.py; its checkpoint is made by the command in
     # checkpoints/README.md), 24 epochs, validated every 6
     "pair": dict(_PICO, work_dir="work_dirs/bench_kd_n_from_s", student_config="configs/synthetic/rotated_yolo_n.py",
                  teacher_config="configs/demo/teacher_s.py", teacher_ckpt="work_dirs/demo_teacher_s/epoch_24.pth",
-                 student_epochs=24, val_interval=6, seeds=1,
+                 student_epochs=24, val_interval=6, seeds=1, record_dir="benchmarks/runs/pair",
                  methods=["daik_full", "daik_full_student_targets", "daik_full_no_ld_pos", "daik_full_kl_only",
                           "crosskd", "mimic"],
                  out="benchmarks/kd_pair.json"),
@@ -185,7 +191,8 @@ def main(argv=None):
         student_epochs=args.student_epochs or preset["student_epochs"],
         teacher_epochs=args.teacher_epochs or preset["teacher_epochs"], batch_size=args.batch_size,
         seeds=list(range(args.seeds or preset["seeds"])), threads=args.threads,
-        teacher_ckpt=args.teacher_ckpt, device=args.device, val_interval=preset.get("val_interval"))
+        teacher_ckpt=args.teacher_ckpt, device=args.device, val_interval=preset.get("val_interval"),
+        record_dir=record_dir(preset, work_dir))
     runs = None
     if args.runs:
         runs = {(name, int(seed)) for name, seed in (r.rsplit(":", 1) for r in args.runs.split(","))}
@@ -198,6 +205,7 @@ def main(argv=None):
         sys.exit("[bench_kd] no student run yet: nothing to report")
     summary = summarise(results)
     summary["settings"] = {k: v for k, v in vars(settings).items()}
+    summary["machines"] = run_machines(settings.work_dir, results)
     if args.step_cost:
         costs = kd_cost.measure(settings.work_dir, list(summary["distilled"]), settings.seeds[0], settings.img_scale,
                                 settings.batch_size, settings.threads, args.step_cost,
@@ -228,11 +236,40 @@ def main(argv=None):
     return summary
 
 
+def run_machines(work_dir: str, results: dict) -> dict:
+    """``{machine: number of runs}`` over the student and distilled runs in ``results`` (from each
+    run's settings; "not recorded" for runs made before runs named their machine)."""
+    out: dict = {}
+    runs = [("student", s) for s in results["student"]]
+    runs += [(m, s) for m, by_seed in results["distilled"].items() for s in by_seed]
+    for name, seed in runs:
+        path = osp.join(work_dir, name, f"seed{seed}", "settings.json")
+        made_on = None
+        if osp.isfile(path):
+            with open(path) as f:
+                made_on = json.load(f).get("machine")
+        made_on = made_on or "not recorded"
+        out[made_on] = out.get(made_on, 0) + 1
+    return out
+
+
+def record_dir(preset: dict, work_dir: str):
+    """The run record (:class:`BenchSettings`' ``record_dir``) of the preset's own work directory,
+    or of its held-out one; None for any other work directory."""
+    for spec in (preset, preset.get("held_out") or {}):
+        if spec.get("record_dir") and osp.abspath(work_dir) == osp.join(ROOT, spec["work_dir"]):
+            return osp.join(ROOT, spec["record_dir"])
+    return None
+
+
 def held_out_runs(settings: BenchSettings, spec: dict, summary: dict) -> dict:
     """``{method: {seed: mAP50}}`` over the table's seeds and the held-out ones (``spec``: the
     preset's ``held_out``), read from the cache only: a held-out run made with other settings
     stops the report (:class:`StaleRunError`), one not made yet is left out."""
-    held = dataclasses.replace(settings, work_dir=osp.join(ROOT, spec["work_dir"]), seeds=list(spec["seeds"]))
+    held = dataclasses.replace(settings, work_dir=osp.join(ROOT, spec["work_dir"]), seeds=list(spec["seeds"]),
+                               record_dir=osp.join(ROOT, spec["record_dir"]) if spec.get("record_dir") else None)
+    if held.record_dir:
+        restore_records(held.record_dir, held.work_dir)
     out = {}
     for method in spec["methods"]:
         table = summary["distilled"].get(method, {})
@@ -334,6 +371,16 @@ TABLES_HEAD = ("# Distillation benchmarks\n\nOne section a preset, each rewritte
                "summarises them). Every preset also writes its own JSON, table and plots beside this file.\n")
 
 
+def _machines_line(machines: dict) -> str:
+    """Where the table's runs were made; a run is bit-identical on one machine, not across CPUs."""
+    if not machines:
+        return ""
+    where = "; ".join(f"{m} ({n} run{'s' if n > 1 else ''})" for m, n in sorted(machines.items()))
+    mixed = (" **The rows mix machines**: one run moves across CPUs about as far as across seeds."
+             if len(machines) > 1 else "")
+    return f" Runs made on: {where}.{mixed}"
+
+
 def section(summary: dict, args, stem: str, table: str) -> str:
     """The ``kd`` (or ``kd_<preset>``) section of benchmarks/README.md."""
     s = summary["settings"]
@@ -344,6 +391,7 @@ def section(summary: dict, args, stem: str, table: str) -> str:
             f"thread(s), device {s['device']}; data `{osp.relpath(s['data'], ROOT)}`."
             + (" The runs were made by processes sharing the work directory (`--runs`); this table sums up every "
                "cached run (`--report-only`), so rows may have fewer seeds." if args.report_only else "")
+            + _machines_line(summary.get("machines") or {})
             + f"\n\n{table}\n"
             f"{targets(summary, args.preset)}\n![mAP50]({osp.basename(stem)}.png)\n")
 

@@ -1,9 +1,12 @@
 """The KD benchmark's run cache: what made a run (:func:`run_settings`), reuse only of an exact
-match (:func:`load_cached`), atomic result files, and the gradient statistics of a finished run."""
+match (:func:`load_cached`), atomic result files, the gradient statistics of a finished run, and
+the run record kept in the repository (:func:`record_run`, :func:`restore_records`)."""
 import hashlib
 import json
 import os
 import os.path as osp
+import platform
+import shutil
 import statistics
 from typing import Dict, List, Optional, Tuple
 
@@ -47,16 +50,44 @@ def run_settings(settings, cfg, epochs: int, seed: int, teacher_ckpt: Optional[s
     roots, schedule, seed, hooks; not how its files are laid out; paths under the repository
     relative to it, so two checkouts of one commit share a cache); the teacher checkpoint and the
     data folder are hashed by content / file list, so a re-trained teacher or a regenerated data
-    set under the same path is not mistaken for the old one. ``commit`` is recorded, not matched:
-    a commit that changes none of these (documentation, another method) keeps the cache."""
-    out = dict(config_sha256=config_digest(cfg, ROOT), data=osp.abspath(settings.data),
+    set under the same path is not mistaken for the old one; a data folder under the repository is
+    named relative to it. ``commit`` and ``machine`` are recorded, not matched: a commit that changes
+    none of these (documentation, another method) keeps the cache, and :func:`machine` says where a
+    run was made (the same run is bit-identical on one machine; on another CPU it moves as far as
+    another seed does)."""
+    out = dict(config_sha256=config_digest(cfg, ROOT), data=_repo_relative(settings.data),
                data_sha256=_fingerprint(settings.data), epochs=int(epochs), seed=int(seed),
                img_scale=int(settings.img_scale), batch_size=int(settings.batch_size),
                threads=int(settings.threads), device=settings.device,
                teacher_ckpt_sha256=_ckpt_hash(teacher_ckpt) if teacher_ckpt else None,
                eval_config_sha256=config_digest(eval_cfg, ROOT) if eval_cfg is not None else None,
-               commit=git_commit(ROOT))
+               commit=git_commit(ROOT), machine=machine(settings.device))
     return out
+
+
+def _repo_relative(path: str) -> str:
+    """``path`` relative to the repository when it lies under it, else absolute."""
+    path = osp.abspath(path)
+    rel = osp.relpath(path, ROOT)
+    return path if rel == ".." or rel.startswith(".." + os.sep) else rel
+
+
+def machine(device: str = "cpu") -> str:
+    """The processor a run's numbers came from: the CPU's model and the vector instructions torch
+    uses on it (or the GPU's name), and torch's version."""
+    import torch
+
+    if device == "cuda" and torch.cuda.is_available():
+        name = torch.cuda.get_device_name(0)
+    else:
+        name = platform.processor() or platform.machine()
+        try:
+            with open("/proc/cpuinfo") as f:
+                name = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), name)
+        except OSError:
+            pass
+        name = f"{name} ({torch.backends.cpu.get_cpu_capability()})"
+    return f"{name}, torch {torch.__version__}"
 
 
 _HASHES: Dict[Tuple[str, float, int], str] = {}
@@ -79,9 +110,11 @@ def _ckpt_hash(path: str) -> str:
 
 
 def settings_mismatch(cached: Optional[dict], wanted: dict) -> List[str]:
-    """Names of the matched settings that differ (all of them when nothing was recorded)."""
+    """Names of the matched settings that differ (all of them when nothing was recorded); a data
+    folder recorded as an absolute path under this repository matches its relative name."""
     if not cached:
         return ["(no settings.json: made before runs recorded their settings)"]
+    cached = dict(cached, data=_repo_relative(cached["data"]) if cached.get("data") else cached.get("data"))
     return [k for k in MATCHED_SETTINGS if cached.get(k) != wanted.get(k)]
 
 
@@ -153,3 +186,52 @@ def write_result(work: str, result: dict, settings: dict) -> None:
         with open(tmp, "w") as f:
             json.dump(obj, f, indent=2)
         os.replace(tmp, osp.join(work, name))
+
+
+#: what a run leaves in the record: its result (with its held-out curve), its settings and the
+#: training config the step cost rebuilds its distiller from
+RECORDED = ("settings.json", "train_config.py", "result.json")
+
+
+def record_run(work: str, record: str) -> None:
+    """Copy a finished run's :data:`RECORDED` files from ``work`` to ``record`` (a folder in the
+    repository), the result with its held-out curve (read from the scalar logs, which stay
+    behind) and its checkpoint named by file only (it stays behind too; a restored run points
+    into its own directory); ``result.json`` last, as the finished run's marker."""
+    os.makedirs(record, exist_ok=True)
+    with open(osp.join(work, "result.json")) as f:
+        result = json.load(f)
+    if result.get("ckpt"):
+        result["ckpt"] = osp.basename(result["ckpt"])
+    result.setdefault("curve", {str(int(r["step"])): float(r["dota/mAP"])
+                                for r in scalar_records(work) if "dota/mAP" in r})
+    for name in RECORDED[:-1]:
+        if osp.isfile(osp.join(work, name)):
+            shutil.copyfile(osp.join(work, name), osp.join(record, name))
+    tmp = osp.join(record, "result.json.tmp")
+    with open(tmp, "w") as f:
+        json.dump(result, f, indent=2)
+    os.replace(tmp, osp.join(record, "result.json"))
+
+
+def restore_records(record_root: str, work_root: str) -> List[str]:
+    """Copy every recorded run under ``record_root`` whose run directory under ``work_root`` has
+    no result yet (a fresh clone, a cleaned work directory) into it, so the cache reads it as its
+    own: matched against the wanted settings like any cached run, never over a run that is there.
+    Returns the restored runs' directories (relative)."""
+    restored = []
+    if not osp.isdir(record_root):
+        return restored
+    for root, _, files in sorted(os.walk(record_root)):
+        if "result.json" not in files:
+            continue
+        rel = osp.relpath(root, record_root)
+        work = osp.join(work_root, rel)
+        if osp.isfile(osp.join(work, "result.json")):
+            continue
+        os.makedirs(work, exist_ok=True)
+        for name in RECORDED:  # result.json last: the marker of a finished run
+            if name in files:
+                shutil.copyfile(osp.join(root, name), osp.join(work, name))
+        restored.append(rel)
+    return restored

@@ -21,8 +21,11 @@ def _mean_std(values: List[float]):
 
 
 def held_out_curve(run: dict) -> Dict[int, float]:
-    """A run's held-out mAP50 at each validation during training, by epoch (read from the scalar
-    log beside its checkpoint; empty when the run kept none)."""
+    """A run's held-out mAP50 at each validation during training, by epoch (a recorded run carries
+    it as ``curve``; else read from the scalar log beside its checkpoint; empty when the run kept
+    none)."""
+    if "curve" in run:
+        return {int(k): float(v) for k, v in run["curve"].items()}
     if not run.get("ckpt"):
         return {}
     return {int(r["step"]): float(r[_MAP50]) for r in scalar_records(osp.dirname(run["ckpt"])) if _MAP50 in r}

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
 from daik.bench.common import ROOT, daik_command, iteration_times, run_logged, steady_median
-from daik.bench.kd_cache import StaleRunError, gradient_stats, load_cached, run_settings, write_result
+from daik.bench.kd_cache import (StaleRunError, gradient_stats, load_cached, record_run, restore_records, run_settings,
+                                 write_result)
 from mmengine.config import Config
 
 from daik.engine.runner import prepare_config
@@ -41,6 +42,10 @@ class BenchSettings:
         batch_size, seeds, threads: as they say; ``threads`` torch threads per run.
         teacher_ckpt: reuse this teacher instead of training one.
         device: ``"cpu"`` or ``"cuda"``.
+        record_dir: a folder in the repository that keeps every finished run's result, settings
+            and config (:func:`~.kd_cache.record_run`) and gives them back to an empty work
+            directory (:func:`~.kd_cache.restore_records`), so a fresh clone reports, and
+            continues, the runs behind a table.
     """
 
     data: str
@@ -58,6 +63,17 @@ class BenchSettings:
     device: str = "cpu"
     val_interval: Optional[int] = None
     show: bool = False
+    record_dir: Optional[str] = None
+
+
+def _recorded(settings: BenchSettings, work: str, result: dict) -> dict:
+    """``result``, with its run copied into the record when the benchmark keeps one and the
+    record lacks it."""
+    if settings.record_dir:
+        record = osp.join(settings.record_dir, osp.relpath(work, settings.work_dir))
+        if not osp.isfile(osp.join(record, "result.json")):
+            record_run(work, record)
+    return result
 
 
 def _schedule(cfg, epochs: int, val_interval: Optional[int], iters_per_epoch: int) -> None:
@@ -148,7 +164,7 @@ def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int,
     wanted = run_settings(settings, cfg, epochs, seed, teacher_ckpt, eval_cfg if eval_config else None)
     cached = load_cached(work, wanted, cached_only)
     if cached is not None:
-        return cached
+        return _recorded(settings, work, cached)
     if cached_only:
         raise StaleRunError(f"{work}: no cached result")
     os.makedirs(work, exist_ok=True)
@@ -167,7 +183,7 @@ def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int,
                   seconds_per_iter=steady_median(times, min(5, len(times) // 4)),
                   train_seconds=train_seconds, ckpt=ckpt, **gradient_stats(work))
     write_result(work, result, wanted)
-    return result
+    return _recorded(settings, work, result)
 
 
 def run_benchmark(settings: BenchSettings, log=print, runs: Optional[Set[Tuple[str, int]]] = None,
@@ -180,6 +196,10 @@ def run_benchmark(settings: BenchSettings, log=print, runs: Optional[Set[Tuple[s
             share one benchmark's work directory, each with its own runs.
         cached_only: run nothing beyond the teacher's evaluation; report what is cached.
     """
+    if settings.record_dir:
+        restored = restore_records(settings.record_dir, settings.work_dir)
+        if restored:
+            log(f"{len(restored)} recorded run(s) restored from {settings.record_dir}")
     if settings.teacher_ckpt:
         log(f"teacher: reusing {settings.teacher_ckpt}")
         teacher = _evaluate_only(settings, settings.teacher_config, settings.teacher_ckpt, cached_only)
@@ -234,7 +254,7 @@ def _evaluate_only(settings: BenchSettings, config: str, ckpt: str, cached_only:
     wanted = run_settings(settings, cfg, 0, 0, ckpt)
     cached = load_cached(work, wanted, cached_only=False)  # re-evaluating a teacher is cheap
     if cached is not None:
-        return cached
+        return _recorded(settings, work, cached)
     os.makedirs(work, exist_ok=True)
     cfg_path = osp.join(work, "test_config.py")
     cfg.dump(cfg_path)
@@ -242,4 +262,4 @@ def _evaluate_only(settings: BenchSettings, config: str, ckpt: str, cached_only:
     result = dict(metrics=read_test_metrics(osp.join(work, "test")), seconds_per_iter=float("nan"),
                   train_seconds=0.0, ckpt=ckpt)
     write_result(work, result, wanted)
-    return result
+    return _recorded(settings, work, result)

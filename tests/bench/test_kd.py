@@ -4,6 +4,7 @@ import json
 import math
 import os
 import os.path as osp
+import shutil
 import sys
 
 import pytest
@@ -276,20 +277,21 @@ def test_converged_and_pair_targets():
     assert "closes" not in pair
 
 
-def test_a_cached_run_is_reused_only_with_the_settings_that_made_it(tmp_path, monkeypatch):
-    """Regression: a run directory holding result.json was reused whatever data, epochs or teacher
-    made it. Now the same settings reuse it, other data / epochs / teacher weights move it aside
-    and run again, and --report-only stops naming what differs."""
-    def data_set(root, n):
-        for split in ("train", "val"):
-            (root / split / "labelTxt").mkdir(parents=True)
-            for i in range(n):
-                (root / split / "labelTxt" / f"{i}.txt").write_text("")
-        return root
+def _data_set(root, n):
+    """An empty DOTA-layout data set of ``n`` label files a split."""
+    for split in ("train", "val"):
+        (root / split / "labelTxt").mkdir(parents=True)
+        for i in range(n):
+            (root / split / "labelTxt" / f"{i}.txt").write_text("")
+    return root
 
+
+def _fake_runs(monkeypatch) -> list:
+    """``daik train`` / ``daik test`` replaced by a stand-in that records the step it ran and
+    writes a test's metrics (mAP50 0.5); returns the list of steps run."""
     ran = []
 
-    def fake_run(cmd, log_path, threads):  # stands for daik train and daik test
+    def fake_run(cmd, log_path, threads):
         work = osp.dirname(log_path)
         assert cmd[:3] == [sys.executable, "-m", "daik"]
         ran.append(cmd[3])
@@ -301,16 +303,28 @@ def test_a_cached_run_is_reused_only_with_the_settings_that_made_it(tmp_path, mo
         assert osp.isdir(work)
 
     monkeypatch.setattr(kb, "run_logged", fake_run)
+    return ran
+
+
+def _run_mimic(settings, ran, teacher, epochs=2, cached_only=False):
+    ran.clear()
+    return kb.train_and_test(settings, "mimic", "configs/demo/mimic_pico.py", epochs, 0, teacher_ckpt=str(teacher),
+                             eval_config=settings.student_config, cached_only=cached_only)
+
+
+def test_a_cached_run_is_reused_only_with_the_settings_that_made_it(tmp_path, monkeypatch):
+    """Regression: a run directory holding result.json was reused whatever data, epochs or teacher
+    made it. Now the same settings reuse it, other data / epochs / teacher weights move it aside
+    and run again, and --report-only stops naming what differs."""
+    ran = _fake_runs(monkeypatch)
     teacher = tmp_path / "t.pth"
     teacher.write_bytes(b"teacher one")
-    settings = kb.BenchSettings(data=str(data_set(tmp_path / "d1", 2)), work_dir=str(tmp_path / "w"),
+    settings = kb.BenchSettings(data=str(_data_set(tmp_path / "d1", 2)), work_dir=str(tmp_path / "w"),
                                 student_config="configs/demo/student_pico.py", teacher_config="configs/demo/teacher_n.py",
                                 img_scale=128, batch_size=4, threads=1)
 
     def run(epochs=2, cached_only=False):
-        ran.clear()
-        return kb.train_and_test(settings, "mimic", "configs/demo/mimic_pico.py", epochs, 0, teacher_ckpt=str(teacher),
-                                 eval_config=settings.student_config, cached_only=cached_only)
+        return _run_mimic(settings, ran, teacher, epochs, cached_only)
 
     run()
     assert ran == ["train", "test"]
@@ -325,7 +339,7 @@ def test_a_cached_run_is_reused_only_with_the_settings_that_made_it(tmp_path, mo
         run(epochs=3, cached_only=True)  # --report-only never re-runs, and says why it stops
     run(epochs=3)
     assert ran == ["train", "test"] and (tmp_path / "w" / "mimic" / "seed0.stale-0" / "result.json").is_file()
-    settings.data = str(data_set(tmp_path / "d2", 3))  # another data set
+    settings.data = str(_data_set(tmp_path / "d2", 3))  # another data set
     run(epochs=3)
     assert ran == ["train", "test"]
     teacher.write_bytes(b"teacher two")  # the teacher re-trained under the same path
@@ -417,3 +431,52 @@ def test_step_cost_warms_up_and_times_every_method_in_alternating_rounds(tmp_pat
     assert out["c"]["ratio"] == pytest.approx(1.5 + 0.2 * 5) and out["a"]["floor"] == 1.4
     with pytest.raises(ValueError, match="rounds"):
         kd_cost.measure(str(tmp_path), ["a"], 0, 64, 2, 1, steps=3, rounds=0)
+
+
+def test_the_run_record_gives_a_fresh_work_directory_its_runs(tmp_path, monkeypatch):
+    """A benchmark with a record_dir copies each finished run's result, settings and config there
+    (result without machine paths, with its held-out curve); an empty work directory gets them
+    back and the cache reuses them without training; a run in the work directory is never
+    overwritten by the record."""
+    from daik.bench.kd_cache import restore_records, settings_mismatch
+
+    ran = _fake_runs(monkeypatch)
+    teacher = tmp_path / "t.pth"
+    teacher.write_bytes(b"teacher")
+    settings = kb.BenchSettings(data=str(_data_set(tmp_path / "d", 2)), work_dir=str(tmp_path / "w"),
+                                student_config="configs/demo/student_pico.py", teacher_config="configs/demo/teacher_n.py",
+                                img_scale=128, batch_size=4, threads=1, record_dir=str(tmp_path / "record"))
+    first = _run_mimic(settings, ran, teacher)
+    assert ran == ["train", "test"]
+    record = tmp_path / "record" / "mimic" / "seed0"
+    assert sorted(p.name for p in record.iterdir()) == ["result.json", "settings.json", "train_config.py"]
+    kept = json.loads((record / "result.json").read_text())
+    assert kept["ckpt"] == "epoch_2.pth" and kept["curve"] == {} and kept["metrics"] == first["metrics"]
+    assert json.loads((record / "settings.json").read_text())["machine"]
+    shutil.rmtree(tmp_path / "w")  # a fresh clone: no work directory
+    assert restore_records(str(tmp_path / "record"), str(tmp_path / "w")) == [osp.join("mimic", "seed0")]
+    again = _run_mimic(settings, ran, teacher, cached_only=True)
+    assert ran == [] and again["metrics"] == first["metrics"]
+    assert again["ckpt"] == str(tmp_path / "w" / "mimic" / "seed0" / "epoch_2.pth")  # its own directory
+    mine = tmp_path / "w" / "mimic" / "seed0" / "result.json"
+    mine.write_text(json.dumps(dict(kept, metrics={"dota/mAP": 0.25})))
+    assert restore_records(str(tmp_path / "record"), str(tmp_path / "w")) == []
+    assert json.loads(mine.read_text())["metrics"] == {"dota/mAP": 0.25}
+    # a data folder recorded by absolute path under the repository matches its relative name
+    wanted = json.loads((record / "settings.json").read_text())
+    assert not settings_mismatch(dict(wanted, data=osp.join(kb.ROOT, "data", "x")), dict(wanted, data="data/x"))
+    assert settings_mismatch(dict(wanted, data="/elsewhere/data/x"), dict(wanted, data="data/x")) == ["data"]
+
+
+def test_the_report_says_which_machines_made_its_runs(tmp_path):
+    """Each run's settings name its machine; the section lists them and says when rows mix them."""
+    for (name, seed), made_on in {("student", 0): "cpu A", ("mimic", 0): "cpu A", ("mimic", 1): "cpu B",
+                                  ("student", 1): None}.items():
+        (tmp_path / name / f"seed{seed}").mkdir(parents=True, exist_ok=True)
+        (tmp_path / name / f"seed{seed}" / "settings.json").write_text(json.dumps({"machine": made_on}))
+    results = dict(student={0: {}, 1: {}}, distilled={"mimic": {0: {}, 1: {}}})
+    machines = bench_kd.run_machines(str(tmp_path), results)
+    assert machines == {"cpu A": 2, "cpu B": 1, "not recorded": 1}
+    line = bench_kd._machines_line(machines)
+    assert "cpu A (2 runs); cpu B (1 run); not recorded (1 run)" in line and "mix machines" in line
+    assert "mix" not in bench_kd._machines_line({"cpu A": 4}) and bench_kd._machines_line({}) == ""

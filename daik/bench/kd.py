@@ -85,6 +85,7 @@ METHODS = {
         # changes of daik_full itself
         "daik_full_tt_dense2",     # the dense class KD and LD at twice their weights
         "daik_full_tt_instance",   # AD and the positives' LD averaged per ground truth, then over ground truths
+        "daik_full_tt_dense_angle",  # plus mimicking's dense angle term, the one part of mimicking it lacks
     )},
 }
 

@@ -106,7 +106,8 @@ PRESETS = {
                  record_dir="benchmarks/runs/pico",
                  held_out=dict(work_dir="work_dirs/bench_kd_pico_confirm", seeds=(3, 4, 5, 6),
                                record_dir="benchmarks/runs/pico_held_out",
-                               methods=("daik_full", "daik_full_student_targets", "mimic", "daik_full_tt_dense2"))),
+                               methods=("daik_full", "daik_full_student_targets", "mimic", "daik_full_tt_dense2",
+                                        "daik_full_tt_instance"))),
     # the same pair over the teacher's own 24-epoch schedule
     # (validated every 6 epochs: the held-out curve shows whether 24 epochs have flattened)
     "converged": dict(_PICO, work_dir="work_dirs/bench_kd_converged", student_epochs=24, val_interval=6, seeds=3,
@@ -297,6 +298,8 @@ def held_out_table(summary: dict, spec: dict, preset: str = "pico") -> str:
              "| --- | " + " | ".join("---:" for _ in seeds) + " | ---: | ---: |"]
     for method, row in runs.items():
         vals = list(row.values())
+        if not vals:  # a method not run on any seed in these work directories
+            continue
         cells = [f"{100 * row[s]:.1f}" if s in row else "" for s in seeds]
         stat = f"{100 * statistics.fmean(vals):.1f} ± {100 * _std(vals):.1f}" if vals else ""
         lines.append(f"| {method} | " + " | ".join(cells) + f" | {stat} | {len(vals)} |")

@@ -6,7 +6,6 @@ import json
 import os
 import os.path as osp
 import platform
-import shutil
 import statistics
 from typing import Dict, List, Optional, Tuple
 
@@ -193,10 +192,23 @@ def write_result(work: str, result: dict, settings: dict) -> None:
 RECORDED = ("settings.json", "train_config.py", "result.json")
 
 
+#: stands for the repository's path in recorded files (the configs name the teacher and data by path)
+_ROOT_MARK = "{{DAIK_ROOT}}/"
+
+
+def _copy_rooted(src: str, dst: str, old: str, new: str) -> None:
+    """Copy a text file, replacing ``old`` by ``new`` (the repository's path and its mark)."""
+    with open(src) as f:
+        text = f.read()
+    with open(dst, "w") as f:
+        f.write(text.replace(old, new))
+
+
 def record_run(work: str, record: str) -> None:
     """Copy a finished run's :data:`RECORDED` files from ``work`` to ``record`` (a folder in the
-    repository), the result with its held-out curve (read from the scalar logs, which stay
-    behind) and its checkpoint named by file only (it stays behind too; a restored run points
+    repository; paths under the repository written relative to a mark that :func:`restore_records`
+    turns back into the repository's path), the result with its held-out curve (read from the
+    scalar logs, which stay behind) and its checkpoint named by file only (it stays behind too; a restored run points
     into its own directory); ``result.json`` last, as the finished run's marker."""
     os.makedirs(record, exist_ok=True)
     with open(osp.join(work, "result.json")) as f:
@@ -207,7 +219,7 @@ def record_run(work: str, record: str) -> None:
                                 for r in scalar_records(work) if "dota/mAP" in r})
     for name in RECORDED[:-1]:
         if osp.isfile(osp.join(work, name)):
-            shutil.copyfile(osp.join(work, name), osp.join(record, name))
+            _copy_rooted(osp.join(work, name), osp.join(record, name), ROOT + os.sep, _ROOT_MARK)
     tmp = osp.join(record, "result.json.tmp")
     with open(tmp, "w") as f:
         json.dump(result, f, indent=2)
@@ -232,6 +244,6 @@ def restore_records(record_root: str, work_root: str) -> List[str]:
         os.makedirs(work, exist_ok=True)
         for name in RECORDED:  # result.json last: the marker of a finished run
             if name in files:
-                shutil.copyfile(osp.join(root, name), osp.join(work, name))
+                _copy_rooted(osp.join(root, name), osp.join(work, name), _ROOT_MARK, ROOT + os.sep)
         restored.append(rel)
     return restored

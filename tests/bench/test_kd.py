@@ -244,7 +244,7 @@ def test_held_out_seeds_join_the_table_and_judge_the_daik_bar_again(tmp_path, mo
         (tmp_path / "held" / name / f"seed{seed}" / "result.json").write_text("{}")
     monkeypatch.setattr(bench_kd, "train_and_test", fake_train)
     settings = kb.BenchSettings(data=str(tmp_path), work_dir=str(tmp_path / "table"), teacher_ckpt="t.pth")
-    spec = dict(work_dir=str(tmp_path / "held"), seeds=(3, 4), methods=("daik_full", "mimic"))
+    spec = dict(work_dir=str(tmp_path / "held"), seeds=(3, 4), methods=("daik_full", "mimic", "ld"))  # ld: no runs
     summary["held_out"] = bench_kd.held_out_runs(settings, spec, summary)
     assert sorted(calls) == sorted(held)
     assert summary["held_out"]["daik_full"] == pytest.approx({0: 0.64, 1: 0.65, 2: 0.66, 3: 0.60})
@@ -252,6 +252,7 @@ def test_held_out_seeds_join_the_table_and_judge_the_daik_bar_again(tmp_path, mo
     text = bench_kd.held_out_table(summary, spec)
     assert "| daik_full | 64.0 | 65.0 | 66.0 | 60.0 |  | 63.7 ± 2.6 | 4 |" in text
     assert "| mimic | 63.0 | 63.0 | 63.0 | 66.0 | 62.0 | 63.4 ± 1.5 | 5 |" in text
+    assert "| ld |" not in text  # a method without a run on any seed has no row
     # over seeds 0-3: 63.75 against 63.75 - the table's 3 seeds alone say met (by 2.0 against 1.0)
     assert "over the 4 seeds both have (the larger std 2.63): by 0.00 (NOT met)" in text
     assert "daik_full beats mimicking by more than one std (the larger of the two, 1.00): by 2.00 (met)" in \
@@ -453,10 +454,14 @@ def test_the_run_record_gives_a_fresh_work_directory_its_runs(tmp_path, monkeypa
     kept = json.loads((record / "result.json").read_text())
     assert kept["ckpt"] == "epoch_2.pth" and kept["curve"] == {} and kept["metrics"] == first["metrics"]
     assert json.loads((record / "settings.json").read_text())["machine"]
+    config = (tmp_path / "w" / "mimic" / "seed0" / "train_config.py").read_text()
+    kept_config = (record / "train_config.py").read_text()
+    assert kb.ROOT + os.sep in config and kb.ROOT not in kept_config and "{{DAIK_ROOT}}/configs/" in kept_config
     shutil.rmtree(tmp_path / "w")  # a fresh clone: no work directory
     assert restore_records(str(tmp_path / "record"), str(tmp_path / "w")) == [osp.join("mimic", "seed0")]
     again = _run_mimic(settings, ran, teacher, cached_only=True)
     assert ran == [] and again["metrics"] == first["metrics"]
+    assert (tmp_path / "w" / "mimic" / "seed0" / "train_config.py").read_text() == config  # this clone's paths
     assert again["ckpt"] == str(tmp_path / "w" / "mimic" / "seed0" / "epoch_2.pth")  # its own directory
     mine = tmp_path / "w" / "mimic" / "seed0" / "result.json"
     mine.write_text(json.dumps(dict(kept, metrics={"dota/mAP": 0.25})))

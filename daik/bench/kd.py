@@ -86,6 +86,7 @@ METHODS = {
         "daik_full_tt_dense2",     # the dense class KD and LD at twice their weights
         "daik_full_tt_instance",   # AD and the positives' LD averaged per ground truth, then over ground truths
         "daik_full_tt_dense_angle",  # plus mimicking's dense angle term, the one part of mimicking it lacks
+        "daik_full_tt_cls_qfl",    # the dense class KD in GFL's quality focal form (|p_s - p_t| scaled)
     )},
 }
 

@@ -12,7 +12,7 @@ from daik.registry import MODELS
 
 from .component import KDComponent, require_same_reg_max
 from .context import KDContext
-from .losses import binary_kl_logits, kl_div_logits, weighted_mean
+from .losses import binary_kl_logits, kl_div_logits, quality_focal_kd, weighted_mean
 
 
 def _positives(ctx: KDContext):
@@ -183,14 +183,18 @@ class ClassDistillation(KDComponent):
     """Classification KD on the class logits.
 
     ``mode="binary"``: per-class binary KL to the teacher's sigmoid probabilities (the head is
-    trained with sigmoid losses, so absolute scores carry meaning); ``"softmax"``: ``T^2 KL``
-    of the softmax over classes (YOLOv6's form). ``region="pos"``: the student's positives
+    trained with sigmoid losses, so absolute scores carry meaning); ``"qfl"``: the same scaled by
+    ``|p_s - p_t|^beta`` per class (GFL's quality focal form, as CrossKD's class term; daik's
+    variant for the dense term: the gradient goes to where the two models disagree, not to the
+    mass of easy background); ``"softmax"``: ``T^2 KL`` of the softmax over classes (YOLOv6's
+    form). ``region="pos"``: the student's positives
     weighted by their alignment score (divided by the soft-target sum); ``"all"``: every
     point, unweighted, summed and divided by ``normaliser`` (:func:`kd_normaliser`).
 
     Args:
         loss_weight: multiplier.
-        mode: ``"binary"`` or ``"softmax"``.
+        mode: ``"binary"``, ``"qfl"`` or ``"softmax"``.
+        beta: the focal exponent of ``"qfl"``.
         region: ``"pos"`` or ``"all"``.
         temperature: divides both logit sets (and multiplies the loss by ``T^2``).
         normaliser: of the dense (``"all"``) sum: ``"targets"``, ``"positives"``, ``"images"``
@@ -198,18 +202,23 @@ class ClassDistillation(KDComponent):
     """
 
     def __init__(self, loss_weight: float = 1.0, mode: str = "binary", region: str = "pos",
-                 temperature: float = 1.0, normaliser: str = "targets"):
+                 temperature: float = 1.0, normaliser: str = "targets", beta: float = 1.0):
         super().__init__(loss_weight)
-        if mode not in ("binary", "softmax") or region not in ("pos", "all") or normaliser not in NORMALISERS:
-            raise ValueError(f"mode must be binary|softmax, region pos|all, normaliser one of {NORMALISERS}; "
+        if mode not in ("binary", "qfl", "softmax") or region not in ("pos", "all") or normaliser not in NORMALISERS:
+            raise ValueError(f"mode must be binary|qfl|softmax, region pos|all, normaliser one of {NORMALISERS}; "
                              f"got {mode!r}, {region!r}, {normaliser!r}")
+        if mode == "qfl" and temperature != 1.0:
+            raise ValueError(f"mode qfl takes the probabilities as they are (temperature 1), got {temperature}")
         self.mode, self.region, self.temperature, self.normaliser = mode, region, float(temperature), normaliser
+        self.beta = float(beta)
 
     def divergence(self, student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
         """``(K, C)`` logits -> ``(K,)`` divergences."""
         t = self.temperature
         if self.mode == "softmax":
             return kl_div_logits(student, teacher, t)
+        if self.mode == "qfl":
+            return quality_focal_kd(student, teacher, self.beta).sum(-1)
         return binary_kl_logits(student / t, teacher.detach() / t).sum(-1) * (t * t)
 
     def forward(self, ctx: KDContext) -> Dict[str, torch.Tensor]:

@@ -280,6 +280,28 @@ def test_dense_class_kd_normalisers(tmp_path, normaliser):
     torch.testing.assert_close(losses["loss_cls_kd"], total / max(count, 1.0), rtol=1e-5, atol=1e-7)
 
 
+def test_dense_class_kd_in_quality_focal_form(tmp_path):
+    """mode "qfl": each class's binary KL scaled by |p_s - p_t|^beta, summed over every point and
+    divided by the soft-target sum (worked out here on logits far apart)."""
+    import dataclasses
+
+    from daik.distill.losses import binary_kl_logits
+    from daik.distill.prediction_kd import ClassDistillation
+    _, ctx = _kd_ctx(tmp_path, {"cls_kd": dict(type="ClassDistillation", region="all")})
+    torch.manual_seed(5)
+    ctx.s_raw = dataclasses.replace(ctx.s_raw, cls_logits=3 * torch.randn_like(ctx.s_raw.cls_logits))
+    ctx._t_raw = dataclasses.replace(ctx.t_raw, cls_logits=3 * torch.randn_like(ctx.t_raw.cls_logits))
+    s, t = ctx.s_raw.cls_logits, ctx.t_raw.cls_logits
+    gap = (s.sigmoid() - t.sigmoid()).abs()
+    got = ClassDistillation(loss_weight=2.0, region="all", mode="qfl", beta=2.0)(ctx)["loss_cls_kd"]
+    want = 2.0 * (binary_kl_logits(s, t) * gap ** 2).sum() / max(ctx.norm, 1.0)
+    plain = 2.0 * binary_kl_logits(s, t).sum() / max(ctx.norm, 1.0)
+    assert 1e-3 < float(want) < 0.9 * float(plain)  # the scale matters in this case
+    torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-8)
+    with pytest.raises(ValueError, match="temperature"):
+        ClassDistillation(mode="qfl", temperature=2.0)
+
+
 def test_teacher_targets_normaliser_is_the_teachers_soft_target_sum(tmp_path):
     """``normaliser="teacher_targets"`` divides by the teacher's own soft-target sum: with the
     student's weights as the teacher it is the student's ``ctx.norm``; with a different teacher

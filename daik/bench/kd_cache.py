@@ -187,9 +187,9 @@ def write_result(work: str, result: dict, settings: dict) -> None:
         os.replace(tmp, osp.join(work, name))
 
 
-#: what a run leaves in the record: its result (with its held-out curve), its settings and the
-#: training config the step cost rebuilds its distiller from
-RECORDED = ("settings.json", "train_config.py", "result.json")
+#: what a run leaves in the record: its settings and its result (with its held-out curve); its
+#: training config is made again from the settings when needed (its digest is in the settings)
+RECORDED = ("settings.json", "result.json")
 
 
 #: stands for the repository's path in recorded files (the configs name the teacher and data by path)
@@ -206,10 +206,10 @@ def _copy_rooted(src: str, dst: str, old: str, new: str) -> None:
 
 def record_run(work: str, record: str) -> None:
     """Copy a finished run's :data:`RECORDED` files from ``work`` to ``record`` (a folder in the
-    repository; paths under the repository written relative to a mark that :func:`restore_records`
-    turns back into the repository's path), the result with its held-out curve (read from the
-    scalar logs, which stay behind) and its checkpoint named by file only (it stays behind too; a restored run points
-    into its own directory); ``result.json`` last, as the finished run's marker."""
+    repository): its settings, with the repository's path written as a mark that
+    :func:`restore_records` turns back into the path of the clone it restores into, then its
+    result, with its held-out curve (read from the scalar logs, which stay behind) and its
+    checkpoint named by file only (a restored run points into its own directory)."""
     os.makedirs(record, exist_ok=True)
     with open(osp.join(work, "result.json")) as f:
         result = json.load(f)

@@ -42,8 +42,8 @@ class BenchSettings:
         batch_size, seeds, threads: as they say; ``threads`` torch threads per run.
         teacher_ckpt: reuse this teacher instead of training one.
         device: ``"cpu"`` or ``"cuda"``.
-        record_dir: a folder in the repository that keeps every finished run's result, settings
-            and config (:func:`~.kd_cache.record_run`) and gives them back to an empty work
+        record_dir: a folder in the repository that keeps every finished run's result and
+            settings (:func:`~.kd_cache.record_run`) and gives them back to an empty work
             directory (:func:`~.kd_cache.restore_records`), so a fresh clone reports, and
             continues, the runs behind a table.
     """
@@ -164,6 +164,8 @@ def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int,
     wanted = run_settings(settings, cfg, epochs, seed, teacher_ckpt, eval_cfg if eval_config else None)
     cached = load_cached(work, wanted, cached_only)
     if cached is not None:
+        if not osp.isfile(osp.join(work, "train_config.py")):  # a restored run: the config it ran (same digest)
+            cfg.dump(osp.join(work, "train_config.py"))
         return _recorded(settings, work, cached)
     if cached_only:
         raise StaleRunError(f"{work}: no cached result")

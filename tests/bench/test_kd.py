@@ -435,10 +435,10 @@ def test_step_cost_warms_up_and_times_every_method_in_alternating_rounds(tmp_pat
 
 
 def test_the_run_record_gives_a_fresh_work_directory_its_runs(tmp_path, monkeypatch):
-    """A benchmark with a record_dir copies each finished run's result, settings and config there
-    (result without machine paths, with its held-out curve); an empty work directory gets them
-    back and the cache reuses them without training; a run in the work directory is never
-    overwritten by the record."""
+    """A benchmark with a record_dir copies each finished run's result and settings there (the
+    result without machine paths, with its held-out curve); an empty work directory gets them back
+    and the cache reuses them without training; a run in the work directory is never overwritten
+    by the record."""
     from daik.bench.kd_cache import restore_records, settings_mismatch
 
     ran = _fake_runs(monkeypatch)
@@ -450,18 +450,17 @@ def test_the_run_record_gives_a_fresh_work_directory_its_runs(tmp_path, monkeypa
     first = _run_mimic(settings, ran, teacher)
     assert ran == ["train", "test"]
     record = tmp_path / "record" / "mimic" / "seed0"
-    assert sorted(p.name for p in record.iterdir()) == ["result.json", "settings.json", "train_config.py"]
+    assert sorted(p.name for p in record.iterdir()) == ["result.json", "settings.json"]
     kept = json.loads((record / "result.json").read_text())
     assert kept["ckpt"] == "epoch_2.pth" and kept["curve"] == {} and kept["metrics"] == first["metrics"]
     assert json.loads((record / "settings.json").read_text())["machine"]
     config = (tmp_path / "w" / "mimic" / "seed0" / "train_config.py").read_text()
-    kept_config = (record / "train_config.py").read_text()
-    assert kb.ROOT + os.sep in config and kb.ROOT not in kept_config and "{{DAIK_ROOT}}/configs/" in kept_config
     shutil.rmtree(tmp_path / "w")  # a fresh clone: no work directory
     assert restore_records(str(tmp_path / "record"), str(tmp_path / "w")) == [osp.join("mimic", "seed0")]
     again = _run_mimic(settings, ran, teacher, cached_only=True)
     assert ran == [] and again["metrics"] == first["metrics"]
-    assert (tmp_path / "w" / "mimic" / "seed0" / "train_config.py").read_text() == config  # this clone's paths
+    # the config it ran is made again from the settings (the step cost rebuilds the distiller from it)
+    assert (tmp_path / "w" / "mimic" / "seed0" / "train_config.py").read_text() == config
     assert again["ckpt"] == str(tmp_path / "w" / "mimic" / "seed0" / "epoch_2.pth")  # its own directory
     mine = tmp_path / "w" / "mimic" / "seed0" / "result.json"
     mine.write_text(json.dumps(dict(kept, metrics={"dota/mAP": 0.25})))

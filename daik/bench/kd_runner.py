@@ -66,12 +66,13 @@ class BenchSettings:
     record_dir: Optional[str] = None
 
 
-def _recorded(settings: BenchSettings, work: str, result: dict) -> dict:
+def _recorded(settings: BenchSettings, work: str, result: dict, made_now: bool = False) -> dict:
     """``result``, with its run copied into the record when the benchmark keeps one and the
-    record lacks it."""
+    record lacks it, or over the record's when the run was made just now (the one it replaces
+    was made with other settings)."""
     if settings.record_dir:
         record = osp.join(settings.record_dir, osp.relpath(work, settings.work_dir))
-        if not osp.isfile(osp.join(record, "result.json")):
+        if made_now or not osp.isfile(osp.join(record, "result.json")):
             record_run(work, record)
     return result
 
@@ -185,7 +186,7 @@ def train_and_test(settings: BenchSettings, name: str, config: str, epochs: int,
                   seconds_per_iter=steady_median(times, min(5, len(times) // 4)),
                   train_seconds=train_seconds, ckpt=ckpt, **gradient_stats(work))
     write_result(work, result, wanted)
-    return _recorded(settings, work, result)
+    return _recorded(settings, work, result, made_now=True)
 
 
 def run_benchmark(settings: BenchSettings, log=print, runs: Optional[Set[Tuple[str, int]]] = None,
@@ -264,4 +265,4 @@ def _evaluate_only(settings: BenchSettings, config: str, ckpt: str, cached_only:
     result = dict(metrics=read_test_metrics(osp.join(work, "test")), seconds_per_iter=float("nan"),
                   train_seconds=0.0, ckpt=ckpt)
     write_result(work, result, wanted)
-    return _recorded(settings, work, result)
+    return _recorded(settings, work, result, made_now=True)

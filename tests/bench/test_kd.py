@@ -466,6 +466,9 @@ def test_the_run_record_gives_a_fresh_work_directory_its_runs(tmp_path, monkeypa
     mine.write_text(json.dumps(dict(kept, metrics={"dota/mAP": 0.25})))
     assert restore_records(str(tmp_path / "record"), str(tmp_path / "w")) == []
     assert json.loads(mine.read_text())["metrics"] == {"dota/mAP": 0.25}
+    # a run made again with other settings replaces its record
+    _run_mimic(settings, ran, teacher, epochs=3)
+    assert ran == ["train", "test"] and json.loads((record / "settings.json").read_text())["epochs"] == 3
     # a data folder recorded by absolute path under the repository matches its relative name
     wanted = json.loads((record / "settings.json").read_text())
     assert not settings_mismatch(dict(wanted, data=osp.join(kb.ROOT, "data", "x")), dict(wanted, data="data/x"))

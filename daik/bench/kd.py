@@ -16,7 +16,6 @@ cached in ``--work-dir``: re-running continues an interrupted benchmark.
 """
 import argparse
 import dataclasses
-import json
 import os
 import os.path as osp
 import statistics
@@ -24,7 +23,8 @@ import sys
 
 from daik.bench import kd_cost
 from daik.bench.common import ROOT, argv_of, beside, replace_section, tool_command, write_json, write_text
-from daik.bench.kd_report import bar_plot, curve_plot, curve_table, gradient_table, markdown_table, summarise
+from daik.bench.kd_report import (bar_plot, curve_plot, curve_table, gradient_table, machines_line, markdown_table,
+                                  run_machines, summarise)
 from daik.bench.kd_cache import restore_records
 from daik.bench.kd_runner import BenchSettings, StaleRunError, make_synthetic_split, run_benchmark, train_and_test
 
@@ -239,23 +239,6 @@ def main(argv=None):
     return summary
 
 
-def run_machines(work_dir: str, results: dict) -> dict:
-    """``{machine: number of runs}`` over the student and distilled runs in ``results`` (from each
-    run's settings; "not recorded" for runs made before runs named their machine)."""
-    out: dict = {}
-    runs = [("student", s) for s in results["student"]]
-    runs += [(m, s) for m, by_seed in results["distilled"].items() for s in by_seed]
-    for name, seed in runs:
-        path = osp.join(work_dir, name, f"seed{seed}", "settings.json")
-        made_on = None
-        if osp.isfile(path):
-            with open(path) as f:
-                made_on = json.load(f).get("machine")
-        made_on = made_on or "not recorded"
-        out[made_on] = out.get(made_on, 0) + 1
-    return out
-
-
 def record_dir(preset: dict, work_dir: str):
     """The run record (:class:`BenchSettings`' ``record_dir``) of the preset's own work directory,
     or of its held-out one; None for any other work directory."""
@@ -376,16 +359,6 @@ TABLES_HEAD = ("# Distillation benchmarks\n\nOne section a preset, each rewritte
                "summarises them). Every preset also writes its own JSON, table and plots beside this file.\n")
 
 
-def _machines_line(machines: dict) -> str:
-    """Where the table's runs were made; a run is bit-identical on one machine, not across CPUs."""
-    if not machines:
-        return ""
-    where = "; ".join(f"{m} ({n} run{'s' if n > 1 else ''})" for m, n in sorted(machines.items()))
-    mixed = (" **The rows mix machines**: one run moves across CPUs about as far as across seeds."
-             if len(machines) > 1 else "")
-    return f" Runs made on: {where}.{mixed}"
-
-
 def section(summary: dict, args, stem: str, table: str) -> str:
     """The ``kd`` (or ``kd_<preset>``) section of benchmarks/README.md."""
     s = summary["settings"]
@@ -396,7 +369,7 @@ def section(summary: dict, args, stem: str, table: str) -> str:
             f"thread(s), device {s['device']}; data `{osp.relpath(s['data'], ROOT)}`."
             + (" The runs were made by processes sharing the work directory (`--runs`); this table sums up every "
                "cached run (`--report-only`), so rows may have fewer seeds." if args.report_only else "")
-            + _machines_line(summary.get("machines") or {})
+            + machines_line(summary.get("machines") or {})
             + f"\n\n{table}\n"
             f"{targets(summary, args.preset)}\n![mAP50]({osp.basename(stem)}.png)\n")
 

@@ -1,4 +1,5 @@
 """Summary, markdown table and bar plot of a distillation benchmark (:mod:`.kd_runner`)."""
+import json
 import math
 import os.path as osp
 import re
@@ -203,3 +204,30 @@ def curve_plot(summary: dict, path: str) -> bool:
     ax.legend(fontsize=8)
     save_figure(fig, path)
     return True
+
+
+def run_machines(work_dir: str, results: dict) -> dict:
+    """``{machine: number of runs}`` over the student and distilled runs in ``results`` (from each
+    run's settings; "not recorded" for runs made before runs named their machine)."""
+    out: dict = {}
+    runs = [("student", s) for s in results["student"]]
+    runs += [(m, s) for m, by_seed in results["distilled"].items() for s in by_seed]
+    for name, seed in runs:
+        path = osp.join(work_dir, name, f"seed{seed}", "settings.json")
+        made_on = None
+        if osp.isfile(path):
+            with open(path) as f:
+                made_on = json.load(f).get("machine")
+        made_on = made_on or "not recorded"
+        out[made_on] = out.get(made_on, 0) + 1
+    return out
+
+
+def machines_line(machines: dict) -> str:
+    """Where the table's runs were made; a run is bit-identical on one machine, not across CPUs."""
+    if not machines:
+        return ""
+    where = "; ".join(f"{m} ({n} run{'s' if n > 1 else ''})" for m, n in sorted(machines.items()))
+    mixed = (" **The rows mix machines**: one run moves across CPUs about as far as across seeds."
+             if len(machines) > 1 else "")
+    return f" Runs made on: {where}.{mixed}"

@@ -12,7 +12,7 @@ import torch
 
 from daik.bench import kd as bench_kd
 from daik.bench import kd_runner as kb
-from daik.bench.kd_report import curve_plot, curve_table, markdown_table, summarise
+from daik.bench.kd_report import curve_plot, curve_table, machines_line, markdown_table, run_machines, summarise
 
 from .conftest import ROOT
 
@@ -482,8 +482,8 @@ def test_the_report_says_which_machines_made_its_runs(tmp_path):
         (tmp_path / name / f"seed{seed}").mkdir(parents=True, exist_ok=True)
         (tmp_path / name / f"seed{seed}" / "settings.json").write_text(json.dumps({"machine": made_on}))
     results = dict(student={0: {}, 1: {}}, distilled={"mimic": {0: {}, 1: {}}})
-    machines = bench_kd.run_machines(str(tmp_path), results)
+    machines = run_machines(str(tmp_path), results)
     assert machines == {"cpu A": 2, "cpu B": 1, "not recorded": 1}
-    line = bench_kd._machines_line(machines)
+    line = machines_line(machines)
     assert "cpu A (2 runs); cpu B (1 run); not recorded (1 run)" in line and "mix machines" in line
-    assert "mix" not in bench_kd._machines_line({"cpu A": 4}) and bench_kd._machines_line({}) == ""
+    assert "mix" not in machines_line({"cpu A": 4}) and machines_line({}) == ""

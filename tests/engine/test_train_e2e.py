@@ -51,12 +51,16 @@ def test_resume_continues_with_identical_losses(tiny_set, tmp_path):
 
 
 @pytest.mark.slow
-def test_tiny_model_overfits_and_test_tool_agrees_with_files(tiny_set, tmp_path, full_tests):
+def test_tiny_model_overfits_and_test_tool_agrees_with_files(tiny_set, tmp_path):
     """A nano model overfits six scenes to mAP50 >= 0.9; daik test's printed mAP equals
-    eval_dota_task1 on the Task1 files it wrote; detections are drawn."""
+    eval_dota_task1 on the Task1 files it wrote; detections are drawn.
+
+    100 epochs in both forms of the test: after 60 (the quick form's earlier length) one CPU gave
+    0.64 (the large vehicle not yet learnt) where another gave >= 0.9 - the same run moves from
+    CPU to CPU, and 60 epochs left no margin."""
     from daik.cli import test as test_tool
 
-    epochs = 100 if full_tests else 60
+    epochs = 100
     cfg = tiny_config(tiny_set, max_epochs=epochs, lr=0.02)
     cfg.default_hooks.checkpoint.interval = epochs
     runner = build_train_runner(cfg, str(tmp_path / "work"))

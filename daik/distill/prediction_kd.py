@@ -49,7 +49,9 @@ def positive_mean(loss: torch.Tensor, ctx: KDContext, weighted: bool, points_per
     first, then a plain mean over the ground truths that have positives, so every instance
     counts once however many positives it has. On the quick synthetic scenes a small vehicle has
     a median of 1 candidate point and a plane 53: over the positives the vehicles, 55 % of the
-    instances, carry about 14 % of the term."""
+    instances, carry about 14 % of the term. Pico benchmark, AD and the positives' LD per instance
+    (``daik_full_tt_instance``): 63.85 +- 0.86 over 7 seeds against daik_full's 63.2 +- 1.4, +0.7
+    paired (1.2 standard errors), so an ablation, not the default."""
     if per_instance:
         return _instance_mean(loss, ctx, weighted)
     if not weighted:
@@ -186,8 +188,9 @@ class ClassDistillation(KDComponent):
     trained with sigmoid losses, so absolute scores carry meaning); ``"qfl"``: the same scaled by
     ``|p_s - p_t|^beta`` per class (GFL's quality focal form, as CrossKD's class term; daik's
     variant for the dense term: the gradient goes to where the two models disagree, not to the
-    mass of easy background); ``"softmax"``: ``T^2 KL`` of the softmax over classes (YOLOv6's
-    form). ``region="pos"``: the student's positives
+    mass of easy background; as daik_full's dense term it measured 60.6 +- 0.2 against 63.9 +- 1.1
+    on the pico benchmark's 3 seeds, ``daik_full_tt_cls_qfl``); ``"softmax"``: ``T^2 KL`` of the
+    softmax over classes (YOLOv6's form). ``region="pos"``: the student's positives
     weighted by their alignment score (divided by the soft-target sum); ``"all"``: every
     point, unweighted, summed and divided by ``normaliser`` (:func:`kd_normaliser`).
 

@@ -187,43 +187,34 @@ def write_result(work: str, result: dict, settings: dict) -> None:
         os.replace(tmp, osp.join(work, name))
 
 
-#: what a run leaves in the record: its settings and its result (with its held-out curve); its
-#: training config is made again from the settings when needed (its digest is in the settings)
-RECORDED = ("settings.json", "result.json")
-
-
-#: stands for the repository's path in recorded files (the configs name the teacher and data by path)
+#: stands for the repository's path in a recorded run's settings (they name the data folder by path)
 _ROOT_MARK = "{{DAIK_ROOT}}/"
 
 
-def _copy_rooted(src: str, dst: str, old: str, new: str) -> None:
-    """Copy a text file, replacing ``old`` by ``new`` (the repository's path and its mark)."""
-    with open(src) as f:
-        text = f.read()
-    with open(dst, "w") as f:
-        f.write(text.replace(old, new))
+def _read_json(path: str):
+    with open(path) as f:
+        return json.load(f)
+
+
+def _rerooted(obj: dict, old: str, new: str) -> dict:
+    """``obj`` with ``old`` replaced by ``new`` in every string (the repository's path and its mark)."""
+    return json.loads(json.dumps(obj, ensure_ascii=False).replace(old, new))
 
 
 def record_run(work: str, record: str) -> None:
-    """Copy a finished run's :data:`RECORDED` files from ``work`` to ``record`` (a folder in the
-    repository): its settings, with the repository's path written as a mark that
-    :func:`restore_records` turns back into the path of the clone it restores into, then its
-    result, with its held-out curve (read from the scalar logs, which stay behind) and its
-    checkpoint named by file only (a restored run points into its own directory)."""
-    os.makedirs(record, exist_ok=True)
-    with open(osp.join(work, "result.json")) as f:
-        result = json.load(f)
+    """Copy a finished run's settings and result from ``work`` to ``record`` (a folder in the
+    repository; :func:`write_result`, so the result lands last): the settings with the
+    repository's path written as a mark that :func:`restore_records` turns back into the path of
+    the clone it restores into, the result with its held-out curve (read from the scalar logs,
+    which stay behind) and its checkpoint named by file only (a restored run points into its own
+    directory). The training config is not kept: it is made again from the settings."""
+    result = _read_json(osp.join(work, "result.json"))
     if result.get("ckpt"):
         result["ckpt"] = osp.basename(result["ckpt"])
     result.setdefault("curve", {str(int(r["step"])): float(r["dota/mAP"])
                                 for r in scalar_records(work) if "dota/mAP" in r})
-    for name in RECORDED[:-1]:
-        if osp.isfile(osp.join(work, name)):
-            _copy_rooted(osp.join(work, name), osp.join(record, name), ROOT + os.sep, _ROOT_MARK)
-    tmp = osp.join(record, "result.json.tmp")
-    with open(tmp, "w") as f:
-        json.dump(result, f, indent=2)
-    os.replace(tmp, osp.join(record, "result.json"))
+    os.makedirs(record, exist_ok=True)
+    write_result(record, result, _rerooted(_read_json(osp.join(work, "settings.json")), ROOT + os.sep, _ROOT_MARK))
 
 
 def restore_records(record_root: str, work_root: str) -> List[str]:
@@ -242,8 +233,7 @@ def restore_records(record_root: str, work_root: str) -> List[str]:
         if osp.isfile(osp.join(work, "result.json")):
             continue
         os.makedirs(work, exist_ok=True)
-        for name in RECORDED:  # result.json last: the marker of a finished run
-            if name in files:
-                _copy_rooted(osp.join(root, name), osp.join(work, name), _ROOT_MARK, ROOT + os.sep)
+        settings = _rerooted(_read_json(osp.join(root, "settings.json")), _ROOT_MARK, ROOT + os.sep)
+        write_result(work, _read_json(osp.join(root, "result.json")), settings)
         restored.append(rel)
     return restored

@@ -285,7 +285,7 @@ def held_out_table(summary: dict, spec: dict, preset: str = "pico") -> str:
         if not vals:  # a method not run on any seed in these work directories
             continue
         cells = [f"{100 * row[s]:.1f}" if s in row else "" for s in seeds]
-        stat = f"{100 * statistics.fmean(vals):.1f} ± {100 * _std(vals):.1f}" if vals else ""
+        stat = f"{100 * statistics.fmean(vals):.1f} ± {100 * _std(vals):.1f}"
         lines.append(f"| {method} | " + " | ".join(cells) + f" | {stat} | {len(vals)} |")
     if "daik_full" in runs and "mimic" in runs:
         both = sorted(set(runs["daik_full"]) & set(runs["mimic"]))

@@ -255,6 +255,9 @@ def test_held_out_seeds_join_the_table_and_judge_the_daik_bar_again(tmp_path, mo
     assert "| ld |" not in text  # a method without a run on any seed has no row
     # over seeds 0-3: 63.75 against 63.75 - the table's 3 seeds alone say met (by 2.0 against 1.0)
     assert "over the 4 seeds both have (the larger std 2.63): by 0.00 (NOT met)" in text
+    # seed by seed: +1, +2, +3, -6 -> mean 0, std sqrt(50 / 3) = 4.08, standard error 4.08 / 2
+    assert ("paired on each seed (daik_full - mimicking): +1.0, +2.0, +3.0, -6.0; mean +0.00 ± 2.04 (standard "
+            "error), daik_full ahead on 3 of 4 (seeds 0, 1, 2, 3)") in text
     assert "daik_full beats mimicking by more than one std (the larger of the two, 1.00): by 2.00 (met)" in \
         bench_kd.targets(summary)
 

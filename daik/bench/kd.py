@@ -113,8 +113,8 @@ PRESETS = {
     # (validated every 6 epochs: the held-out curve shows whether 24 epochs have flattened)
     "converged": dict(_PICO, work_dir="work_dirs/bench_kd_converged", student_epochs=24, val_interval=6, seeds=3,
                       record_dir="benchmarks/runs/converged",
-                      methods=["daik_full", "daik_full_student_targets", "daik_full_no_ld_pos", "crosskd", "mimic",
-                               "ld"],
+                      methods=["daik_full", "daik_full_student_targets", "daik_full_no_ld_pos", "daik_full_tt_instance",
+                               "crosskd", "mimic", "ld"],
                       held_out=dict(work_dir="work_dirs/bench_kd_converged_confirm", seeds=(3, 4),
                                     record_dir="benchmarks/runs/converged_held_out",
                                     methods=("daik_full", "mimic")),

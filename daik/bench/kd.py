@@ -87,6 +87,8 @@ METHODS = {
         "daik_full_tt_instance",   # AD and the positives' LD averaged per ground truth, then over ground truths
         "daik_full_tt_dense_angle",  # plus mimicking's dense angle term, the one part of mimicking it lacks
         "daik_full_tt_cls_qfl",    # the dense class KD in GFL's quality focal form (|p_s - p_t| scaled)
+        "daik_full_tt_instance_ar10",  # tt_instance with AD weighted by the IoU a 10 degree turn costs each ground truth
+        "daik_full_tt_instance_ar10_gap",  # the same turned by the teacher-student angle gap where that is larger
     )},
 }
 
@@ -108,7 +110,8 @@ PRESETS = {
                  held_out=dict(work_dir="work_dirs/bench_kd_pico_confirm", seeds=(3, 4, 5, 6),
                                record_dir="benchmarks/runs/pico_held_out",
                                methods=("daik_full", "daik_full_student_targets", "mimic", "daik_full_tt_dense2",
-                                        "daik_full_tt_instance"))),
+                                        "daik_full_tt_instance", "daik_full_tt_instance_ar10",
+                                        "daik_full_tt_instance_ar10_gap"))),
     # the same pair over the teacher's own 24-epoch schedule
     # (validated every 6 epochs: the held-out curve shows whether 24 epochs have flattened)
     "converged": dict(_PICO, work_dir="work_dirs/bench_kd_converged", student_epochs=24, val_interval=6, seeds=3,

@@ -154,7 +154,8 @@ CHANGES = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_positives": {"cls_k
            "ld_pos_ad_gt": {"ad"}, "ld_pos_ad_teacher": {"ad"}, "ld_pos_ad_t50": {"ad"},
            "ld_pos_tt_adw": {"ad", "sad"}, "tt_dense2": {"cls_kd", "ld"},
            "tt_instance": {"ad", "ld_pos"}, "tt_dense_angle": {"dense_angle"},
-           "tt_cls_qfl": {"cls_kd"}}
+           "tt_cls_qfl": {"cls_kd"}, "tt_instance_ar10": {"ad", "ld_pos"},
+           "tt_instance_ar10_gap": {"ad", "ld_pos"}}
 ADDED = {"dense_angle", "cwd"}  # parts an ablation adds
 DROPPED = {"no_ld_pos": {"ld_pos"}, "ld_pos_no_aal": {"aal"}, "ld_pos_no_ad": {"ad"}}  # parts it drops
 

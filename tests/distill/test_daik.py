@@ -431,3 +431,52 @@ def test_sad_guides_only_its_first_epochs(tmp_path):
         torch.testing.assert_close(late[key], own[key])
     with pytest.raises(ValueError, match="guide_epochs"):
         build_pair(tmp_path, {"sad": dict(sad, teacher_assign=False, guide_epochs=2)})
+
+
+@pytest.mark.parametrize("per_instance, gap", [(False, False), (True, False), (True, True)])
+def test_ad_aspect_focus_weights_each_positive_by_the_iou_its_ground_truth_loses_when_turned(tmp_path, per_instance,
+                                                                                             gap):
+    """aspect_focus: each positive's KL weighted by 1 - IoU(its ground truth, the same box turned by
+    the focus angle, or by the teacher-student angle gap where that is larger with focus_gap) -
+    worked out here with box_iou_rotated on the ground truths themselves, not the table - and the
+    term the weighted mean (per ground truth first with per_instance)."""
+    parts = {"ad": dict(type="AngleDistillation", loss_weight=3.0, temperature=2.0, per_instance=per_instance,
+                        aspect_focus=20.0, focus_gap=gap)}
+    losses, ctx = _kd_ctx(tmp_path, parts, spread_angles=True)
+    fg, t = ctx.assign.fg_mask, 2.0
+    pt = torch.softmax(ctx.t_raw.ang_logits.float() / t, -1)
+    kl = t * t * (pt * (pt.log() - torch.log_softmax(ctx.s_raw.ang_logits.float() / t, -1))).sum(-1)  # (B, N)
+    gts = ctx.assign.boxes.float()  # (B, N, 5) the assigned ground truth of each point
+    turned = gts.clone()
+    turn = torch.full(fg.shape, math.radians(20.0))
+    if gap:
+        d = (ctx.t_dec.angles - ctx.s_dec.angles).float().remainder(math.pi)
+        d = torch.minimum(d, math.pi - d)
+        assert bool((d[fg] > math.radians(20.0)).any()) and bool((d[fg] < math.radians(20.0)).any())
+        turn = torch.maximum(turn, d)
+    turned[..., 4] += turn
+    focus = 1 - box_iou_rotated(gts.reshape(-1, 5), turned.reshape(-1, 5), aligned=True).reshape(fg.shape)
+    if per_instance:
+        num, den = [], []
+        for b in range(fg.shape[0]):
+            for g in ctx.assign.gt_index[b][fg[b]].unique().tolist():
+                sel = fg[b] & (ctx.assign.gt_index[b] == g)
+                num.append(focus[b][sel].mean() * kl[b][sel].mean())
+                den.append(focus[b][sel].mean())
+        assert len(den) > 1 and float(torch.stack(den).std()) > 1e-2  # ground truths of different shapes
+        want = 3.0 * torch.stack(num).sum() / torch.stack(den).sum()
+        plain = 3.0 * torch.stack([n / d for n, d in zip(num, den)]).mean()
+    else:
+        want = 3.0 * (focus[fg] * kl[fg]).sum() / focus[fg].sum()
+        plain = 3.0 * kl[fg].mean()
+    torch.testing.assert_close(losses["loss_ad"], want, rtol=2e-3, atol=1e-8)
+    assert abs(float(want) / float(plain) - 1) > 1e-2  # the focus moves the term in this case
+    from daik.distill.prediction_kd import AngleDistillation
+    with pytest.raises(ValueError, match="aspect_focus"):
+        AngleDistillation(region="all", aspect_focus=10.0)
+    with pytest.raises(ValueError, match="exclusive"):
+        AngleDistillation(weighted=True, aspect_focus=10.0)
+    with pytest.raises(ValueError, match="degrees"):
+        AngleDistillation(aspect_focus=-5.0)
+    with pytest.raises(ValueError, match="focus_gap"):
+        AngleDistillation(focus_gap=True)

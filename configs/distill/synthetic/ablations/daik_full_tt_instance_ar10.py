@@ -1,0 +1,9 @@
+# daik_full_tt_instance with AD focused by aspect ratio (aspect_focus=10): each ground truth's AD weighted
+# by 1 - LUT(AR, 10 degrees), the IoU it loses when turned by 10 degrees (a 5:1 ship 0.36, a 4.5:1 large
+# vehicle 0.33, a 2:1 court 0.18, the near-round tanks and roundabouts 0.14). On the pico benchmark the
+# distilled students' median angle error on ship and large vehicle is 3x the teacher's, while AD's mean
+# is spread evenly over classes whose angle is arbitrary.
+# tools/bench_kd.py method daik_full_tt_instance_ar10.
+_base_ = ["./daik_full_tt_instance.py"]
+
+kd = dict(components=dict(ad=dict(aspect_focus=10.0)))

@@ -1,4 +1,4 @@
-"""The ``daik`` command: ``daik train|test|infer|export|split|synth|info|publish|diagnose|bench``.
+"""The ``daik`` command: ``daik train|test|infer|export|split|synth|info|publish|diagnose|errors|bench``.
 
     daik train CONFIG [--work-dir D] [--resume] ...
     daik test CONFIG CKPT [--out-dir D] ...
@@ -28,6 +28,7 @@ COMMANDS: Dict[str, Tuple[Optional[str], str]] = {
     "info": ("daik.cli.info", "parameters and FLOPs of the YOLOv6-R sizes beside YOLOv6 v3.0's published figures"),
     "publish": ("daik.cli.publish", "strip a training checkpoint to its (EMA) weights for shipping"),
     "diagnose": ("daik.cli.diagnose", "look into a distillation: target conflicts, angle errors, step cost"),
+    "errors": ("daik.cli.errors", "where detectors' boxes miss: recall, IoU, angle, centre and side errors per class"),
     "bench": (None, "run a benchmark: daik bench ops|eval|infer|export|kd|train|synthetic|teachers|demo ..."),
 }
 BENCHMARKS: Dict[str, Tuple[str, str]] = {

@@ -117,7 +117,7 @@ PRESETS = {
     "converged": dict(_PICO, work_dir="work_dirs/bench_kd_converged", student_epochs=24, val_interval=6, seeds=3,
                       record_dir="benchmarks/runs/converged",
                       methods=["daik_full", "daik_full_student_targets", "daik_full_no_ld_pos", "daik_full_tt_instance",
-                               "crosskd", "mimic", "ld"],
+                               "daik_full_tt_instance_ar10_gap", "crosskd", "mimic", "ld"],
                       held_out=dict(work_dir="work_dirs/bench_kd_converged_confirm", seeds=(3, 4),
                                     record_dir="benchmarks/runs/converged_held_out",
                                     methods=("daik_full", "mimic")),

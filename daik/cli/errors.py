@@ -5,7 +5,8 @@
         work_dirs/student/test/Task1 --names teacher student --out-dir work_dirs/errors
 
 For each ground truth the detection of its class (any score) with the largest polygon IoU is its
-closest; the table gives, per class and detector, recall at IoU 0.3 / 0.5 of the closest
+closest (folders given the same name are pooled: one method's seeds count as one detector); the
+table gives, per class and detector, recall at IoU 0.3 / 0.5 of the closest
 detections and, over the ground truths something overlaps, the median IoU, angle error (long
 sides, degrees; and its 75th percentile), centre error (pixels), and long / short side over the
 ground truth's (:mod:`daik.evaluation.errors`). Writes errors.md, errors.json and errors.png (the
@@ -32,7 +33,8 @@ def parse_args(argv=None):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("ann_dir", help="DOTA labelTxt folder")
     p.add_argument("det_dirs", nargs="+", help="folders of Task1_<class>.txt files, one per detector")
-    p.add_argument("--names", nargs="+", help="a name per detector (default: the folders)")
+    p.add_argument("--names", nargs="+", help="a name per folder (default: the folder); folders that share a name "
+                                              "are pooled, e.g. the seeds of one method")
     p.add_argument("--classes", nargs="+", help="classes (default: those with Task1 files in the first folder)")
     p.add_argument("--out-dir", default="work_dirs/errors")
     args = p.parse_args(argv)
@@ -86,8 +88,11 @@ def main(argv=None) -> Dict[str, Dict[str, Dict[str, float]]]:
     errors, classes = {}, args.classes
     try:
         for name, det_dir in zip(names, args.det_dirs):
-            errors[name] = match_errors(det_dir, args.ann_dir, classes)
-            classes = classes or list(errors[name])
+            found = match_errors(det_dir, args.ann_dir, classes)
+            classes = classes or list(found)
+            if name in errors:  # folders sharing a name pool their ground truths (e.g. one method's seeds)
+                found = {c: {k: np.concatenate([errors[name][c][k], v]) for k, v in found[c].items()} for c in classes}
+            errors[name] = found
     except (FileNotFoundError, ValueError) as e:
         raise SystemExit(f"error: {e}") from None
     summaries = {name: summarise(e) for name, e in errors.items()}
@@ -96,7 +101,8 @@ def main(argv=None) -> Dict[str, Dict[str, Dict[str, float]]]:
     with open(os.path.join(args.out_dir, "errors.md"), "w") as f:
         f.write(md)
     with open(os.path.join(args.out_dir, "errors.json"), "w") as f:
-        json.dump({"ann_dir": args.ann_dir, "detectors": dict(zip(names, args.det_dirs)), "summary": summaries},
+        folders = {name: [d for n, d in zip(names, args.det_dirs) if n == name] for name in errors}
+        json.dump({"ann_dir": args.ann_dir, "detectors": folders, "summary": summaries},
                   f, indent=1, allow_nan=True)
     plot_angle_errors(errors, classes, os.path.join(args.out_dir, "errors.png"))
     print(md, end="")

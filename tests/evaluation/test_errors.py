@@ -86,6 +86,9 @@ def test_errors_command_writes_table_json_and_plot(scene, tmp_path, capsys):
     assert json.loads((out / "errors.json").read_text())["summary"]["one"]["ship"]["n"] == 3
     assert (out / "errors.png").stat().st_size > 0
     assert "| ship | one |" in capsys.readouterr().out
+    pooled = errors_main([str(labels), str(dets), str(dets), "--names", "seeds", "seeds", "--out-dir", str(out)])
+    assert list(pooled) == ["seeds"] and pooled["seeds"]["ship"]["n"] == 6  # one folder's ground truths twice
+    assert pooled["seeds"]["ship"]["iou"] == pytest.approx(summaries["one"]["ship"]["iou"])
     with pytest.raises(SystemExit, match="does not exist"):
         errors_main([str(labels), str(tmp_path / "missing"), "--out-dir", str(out)])
     with pytest.raises(SystemExit):

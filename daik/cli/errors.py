@@ -8,7 +8,7 @@ For each ground truth the detection of its class (any score) with the largest po
 closest (folders given the same name are pooled: one method's seeds count as one detector); the
 table gives, per class and detector, recall at IoU 0.3 / 0.5 of the closest
 detections and, over the ground truths something overlaps, the median IoU, angle error (long
-sides, degrees; and its 75th percentile), centre error (pixels), and long / short side over the
+sides, degrees, over ground truths of aspect ratio 1.2 or more; and its 75th percentile), centre error (pixels), and long / short side over the
 ground truth's (:mod:`daik.evaluation.errors`). Writes errors.md, errors.json and errors.png (the
 angle error's distribution per class, one line per detector).
 """
@@ -56,7 +56,8 @@ def table_markdown(summaries: Dict[str, Dict[str, Dict[str, float]]], classes: S
 
 
 def plot_angle_errors(errors: Dict[str, Dict[str, Dict[str, np.ndarray]]], classes: Sequence[str], path: str) -> None:
-    """Cumulative share of each class's overlapped ground truths by angle error, one line per detector."""
+    """Cumulative share of each class's overlapped ground truths by angle error, one line per detector
+    (those of aspect ratio below 1.2 left out, as in the table; a class of none has an empty panel)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -67,7 +68,8 @@ def plot_angle_errors(errors: Dict[str, Dict[str, Dict[str, np.ndarray]]], class
     for i, cls in enumerate(classes):
         ax = fig.add_subplot(rows, cols, i + 1)
         for name, per_class in errors.items():
-            a = np.sort(per_class[cls]["angle"][per_class[cls]["iou"] > 0])
+            e = per_class[cls]
+            a = np.sort(e["angle"][(e["iou"] > 0) & (e["aspect"] >= 1.2)])
             if len(a):
                 ax.plot(a, np.arange(1, len(a) + 1) / len(a), label=name)
         ax.set_title(cls, fontsize=9)

@@ -7,8 +7,8 @@ polygon IoU (DOTA_devkit's IoU, :func:`daik.ops.poly_iou`) and records, from the
 minimum-area rectangles:
 
 - ``iou``: that IoU (0 where no detection overlaps);
-- ``angle``: the long sides' angle difference in degrees, in [0, 90] (undefined for a square:
-  read it where the ground truth's aspect ratio is well above 1);
+- ``angle``: the long sides' angle difference in degrees, in [0, 90] (arbitrary for a round or
+  square object: :func:`summarise` leaves those out of its angle columns);
 - ``centre``: centre distance in pixels;
 - ``long`` / ``short``: the detection's long and short side over the ground truth's;
 - ``score``: the detection's score; ``aspect``: the ground truth's long over short side.
@@ -101,19 +101,23 @@ def match_errors(det_dir: PathLike, ann_dir: PathLike, class_names: Optional[Seq
     return out
 
 
-def summarise(errors: Dict[str, Dict[str, np.ndarray]]) -> Dict[str, Dict[str, float]]:
+def summarise(errors: Dict[str, Dict[str, np.ndarray]], min_aspect: float = 1.2) -> Dict[str, Dict[str, float]]:
     """Per class: ``n`` ground truths, ``recall@0.3`` / ``recall@0.5`` of their closest
     detections, and over the ground truths some detection overlaps, the medians of ``iou``,
-    ``angle`` (and its 75th percentile ``angle_p75``), ``centre``, ``long``, ``short`` and
-    ``aspect``. A hit needs IoU above the threshold, as in DOTA_devkit."""
+    ``centre``, ``long``, ``short`` and ``aspect``; ``angle`` (median and 75th percentile
+    ``angle_p75``) over those of them whose aspect ratio is at least ``min_aspect`` (a round or
+    square object has no direction: its angle error is arbitrary), NaN if none. A hit needs IoU
+    above the threshold, as in DOTA_devkit."""
     out = {}
     for name, e in errors.items():
         n = len(e["iou"])
         hit = e["iou"] > 0
+        pointed = hit & (e["aspect"] >= min_aspect)
         row = {"n": n, "recall@0.3": float(np.mean(e["iou"] > 0.3)) if n else math.nan,
                "recall@0.5": float(np.mean(e["iou"] > 0.5)) if n else math.nan}
-        for k in ("iou", "angle", "centre", "long", "short", "aspect"):
+        for k in ("iou", "centre", "long", "short", "aspect"):
             row[k] = float(np.median(e[k][hit])) if hit.any() else math.nan
-        row["angle_p75"] = float(np.percentile(e["angle"][hit], 75)) if hit.any() else math.nan
+        row["angle"] = float(np.median(e["angle"][pointed])) if pointed.any() else math.nan
+        row["angle_p75"] = float(np.percentile(e["angle"][pointed], 75)) if pointed.any() else math.nan
         out[name] = row
     return out

@@ -74,6 +74,8 @@ def test_closest_detection_errors_against_hand_worked_geometry(scene):
     assert s["angle"] == pytest.approx(10.0, abs=1e-3)
     assert s["centre"] == pytest.approx(1.0, abs=1e-3)
     assert math.isnan(summarise(e)["small-vehicle"]["iou"])
+    assert math.isnan(summarise(e, min_aspect=5.5)["ship"]["angle"])  # no ship that long: no direction to score
+    assert summarise(e, min_aspect=4.5)["ship"]["angle"] == pytest.approx(10.0, abs=1e-3)  # the 5:1 one alone
 
 
 def test_errors_command_writes_table_json_and_plot(scene, tmp_path, capsys):

@@ -120,7 +120,7 @@ PRESETS = {
                                "daik_full_tt_instance_ar10_gap", "crosskd", "mimic", "ld"],
                       held_out=dict(work_dir="work_dirs/bench_kd_converged_confirm", seeds=(3, 4),
                                     record_dir="benchmarks/runs/converged_held_out",
-                                    methods=("daik_full", "mimic")),
+                                    methods=("daik_full", "mimic", "daik_full_tt_instance")),
                       out="benchmarks/kd_converged.json"),
     # YOLOv6-R-n from the s teacher (configs/demo/teacher_s.py; its checkpoint is made by the command in
     # checkpoints/README.md), 24 epochs, validated every 6

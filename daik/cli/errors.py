@@ -16,6 +16,7 @@ import argparse
 import json
 import math
 import os
+import sys
 from typing import Dict, List, Sequence
 
 import numpy as np
@@ -67,11 +68,15 @@ def plot_angle_errors(errors: Dict[str, Dict[str, Dict[str, np.ndarray]]], class
     FigureCanvasAgg(fig)
     for i, cls in enumerate(classes):
         ax = fig.add_subplot(rows, cols, i + 1)
+        drawn = 0
         for name, per_class in errors.items():
             e = per_class[cls]
             a = np.sort(e["angle"][(e["iou"] > 0) & (e["aspect"] >= 1.2)])
             if len(a):
                 ax.plot(a, np.arange(1, len(a) + 1) / len(a), label=name)
+                drawn += 1
+        if not drawn:
+            ax.text(45, 0.5, "no direction\n(aspect < 1.2)", ha="center", va="center", fontsize=8, color="0.4")
         ax.set_title(cls, fontsize=9)
         ax.set_xlim(0, 90)
         ax.set_ylim(0, 1)
@@ -101,7 +106,8 @@ def main(argv=None) -> Dict[str, Dict[str, Dict[str, float]]]:
     os.makedirs(args.out_dir, exist_ok=True)
     md = table_markdown(summaries, classes)
     with open(os.path.join(args.out_dir, "errors.md"), "w") as f:
-        f.write(md)
+        made_by = " ".join(["daik errors", *(argv if argv is not None else sys.argv[1:])])
+        f.write(f"# Closest-detection errors\n\nMade by `{made_by}`.\n\n{md}\n![angle errors](errors.png)\n")
     with open(os.path.join(args.out_dir, "errors.json"), "w") as f:
         folders = {name: [d for n, d in zip(names, args.det_dirs) if n == name] for name in errors}
         json.dump({"ann_dir": args.ann_dir, "detectors": folders, "summary": summaries},

@@ -140,9 +140,10 @@ def test_dota_and_dior_distillation_configs_build(path, tmp_path):
 ABLATIONS = sorted(glob.glob(os.path.join(ROOT, "configs", "distill", "synthetic", "ablations", "daik_full_*.py")))
 
 
-# What each daik_full_<name> ablation changes of its base: daik_full for student_targets (the former
-# default, the authors' soft targets) and the tt_* rows, student_targets for no_ld_pos and the ld_pos_*
-# rows, DAIK's core (daik_full_no_ld_pos: student_targets without the positives' LD) for the rest.
+# What each daik_full_<name> ablation changes of its base: daik_full for pooled (daik_full before
+# per_instance) and the tt_instance_* rows, pooled for student_targets (the authors' soft targets) and the
+# other tt_* rows, student_targets for no_ld_pos and the ld_pos_* rows, DAIK's core (daik_full_no_ld_pos:
+# student_targets without the positives' LD) for the rest.
 CHANGES = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_positives": {"cls_kd"}, "ld_pos": {"ld"},
            "softmax_cls": {"cls_kd"}, "cosine": {"kd_schedule"}, "ad_t1": {"ad"}, "ad_dense": {"ad"}, "ad_t5": {"ad"},
            "ad_w02": {"ad"}, "guide_only": {"sad"}, "kl_only": {"sad"}, "ad_w2": {"ad"}, "sad_kl3": {"sad"},
@@ -153,9 +154,9 @@ CHANGES = {"sin_table": {"aal"}, "pos_cls": {"cls_kd"}, "cls_positives": {"cls_k
            "ld_pos_no_aal": {"aal"}, "ld_pos_no_ad": {"ad"}, "ld_pos_union": {"sad"},
            "ld_pos_ad_gt": {"ad"}, "ld_pos_ad_teacher": {"ad"}, "ld_pos_ad_t50": {"ad"},
            "ld_pos_tt_adw": {"ad", "sad"}, "tt_dense2": {"cls_kd", "ld"},
-           "tt_instance": {"ad", "ld_pos"}, "tt_dense_angle": {"dense_angle"},
-           "tt_cls_qfl": {"cls_kd"}, "tt_instance_ar10": {"ad", "ld_pos"},
-           "tt_instance_ar10_gap": {"ad", "ld_pos"}}
+           "pooled": {"ad", "ld_pos"}, "tt_dense_angle": {"dense_angle"},
+           "tt_cls_qfl": {"cls_kd"}, "tt_instance_ar10": {"ad"},
+           "tt_instance_ar10_gap": {"ad"}}
 ADDED = {"dense_angle", "cwd"}  # parts an ablation adds
 DROPPED = {"no_ld_pos": {"ld_pos"}, "ld_pos_no_aal": {"aal"}, "ld_pos_no_ad": {"ad"}}  # parts it drops
 
@@ -170,8 +171,10 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
     is daik_full without the positives' LD and nothing else."""
     name = os.path.basename(path)[len("daik_full_"):-3]
     synthetic = os.path.join(ROOT, "configs", "distill", "synthetic")
-    base = ("daik_full.py" if name == "student_targets" or name.startswith("tt_") else "ablations/daik_full_student_targets.py"
-            if name == "no_ld_pos" or name.startswith("ld_pos_") else "ablations/daik_full_no_ld_pos.py")
+    base = ("daik_full.py" if name == "pooled" or name.startswith("tt_instance")
+            else "ablations/daik_full_pooled.py" if name == "student_targets" or name.startswith("tt_")
+            else "ablations/daik_full_student_targets.py" if name == "no_ld_pos" or name.startswith("ld_pos_")
+            else "ablations/daik_full_no_ld_pos.py")
     full = load_config(os.path.join(synthetic, base)).model.to_dict()
     cfg = load_config(path)
     abl = cfg.model.to_dict()
@@ -186,7 +189,10 @@ def test_daik_ablations_change_one_thing(path, synthetic_teacher_ckpt):
     model = MODELS.build(cfg.model)
     parts = set(EXPECTED["daik_full"]) - ({"ld_pos"} if base.endswith("no_ld_pos.py") else set()) - DROPPED.get(name, set())
     assert set(model.distill) == parts | (CHANGES[name] & ADDED)
-    assert model.distill["sad"].teacher_targets == (name in ("teacher_targets", "ld_pos_tt_adw") or name.startswith("tt_"))
+    assert model.distill["sad"].teacher_targets == (name in ("teacher_targets", "ld_pos_tt_adw", "pooled")
+                                                    or name.startswith("tt_"))
+    if "ad" in model.distill:  # per ground truth in daik_full and what is built on it, a mean over positives before
+        assert model.distill["ad"].per_instance == name.startswith("tt_instance")
     assert model.distill["sad"].union == (name == "ld_pos_union")
     if name == "guide12":
         assert model.distill["sad"].guide_epochs == 12 and model.distill["sad"].teacher_assign

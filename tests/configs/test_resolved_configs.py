@@ -25,12 +25,13 @@ BEFORE = json.load(open(os.path.join(os.path.dirname(__file__), "resolved_digest
 RENAMED = {"<root>/configs/_base_/models/rotated_yolo_s.py": "<root>/configs/_base_/models/rotated_yolov6_s.py",
            "<root>/work_dirs/rotated_yolo_s/teacher.pth": "<root>/work_dirs/rotated_yolov6_s/teacher.pth"}
 # The second: daik_full gained LD on the positives (its part ``ld_pos``; what it was before is
-# configs/distill/methods/daik_core.py) and SAD's ``teacher_targets``. Without these each daik_full
-# config resolves as before, and nothing else gained them.
+# configs/distill/methods/daik_core.py), SAD's ``teacher_targets`` and AD's ``per_instance`` (its
+# positives' LD has it too, inside the gained part). Without these each daik_full config resolves as
+# before, and nothing else gained them.
 DAIK_FULL = {"configs/demo/daik_full_pico.py", "configs/distill/daik_full.py", "configs/distill/dior/daik_full.py",
              "configs/distill/dota/daik_full.py", "configs/distill/synthetic/daik_full.py"}
 GAINED = {"ld_pos": DAIK_FULL}
-GAINED_SWITCHES = {("sad", "teacher_targets"): DAIK_FULL}
+GAINED_SWITCHES = {("sad", "teacher_targets"): DAIK_FULL, ("ad", "per_instance"): DAIK_FULL}
 
 
 def _digest_before_renames(cfg, config: str) -> str:

@@ -146,8 +146,8 @@ class AngleDistillation(KDComponent):
             teacher costs a box of its ground truth's shape (daik's variant). Pico, with
             per_instance and aspect_focus 10 (``daik_full_tt_instance_ar10_gap``): 64.4 +- 0.8 over
             7 seeds, the highest DAIK mean on this benchmark (paired +0.5 against daik_full,
-            +1.3 against mimicking), yet over 24 epochs (converged preset, 3 seeds) 70.5 +- 1.2
-            against daik_full's 71.2 +- 0.6, two of its seeds missing the one occluded storage
+            +1.3 against mimicking), yet over 24 epochs (converged preset, 5 seeds) 70.9 +- 1.0
+            against daik_full's 71.4 +- 0.5, two of its seeds missing the one occluded storage
             tank that moves any run by 1.3 mAP. An ablation.
     """
 

@@ -35,11 +35,9 @@ PathLike = Union[str, Path]
 
 
 def _long_side(polys: np.ndarray) -> np.ndarray:
-    """``(N, 8)`` -> ``(N, 5)`` ``cx, cy, long, short, angle of the long side (radians)``."""
-    r = poly2rbox(torch.as_tensor(polys, dtype=torch.float64).reshape(-1, 8)).numpy()
-    w, h, a = r[:, 2], r[:, 3], r[:, 4]
-    turn = w < h
-    return np.stack([r[:, 0], r[:, 1], np.maximum(w, h), np.minimum(w, h), np.where(turn, a + math.pi / 2, a)], 1)
+    """``(N, 8)`` -> ``(N, 5)`` ``cx, cy, long, short, angle of the long side (radians)``: the
+    regularised le90 box of :func:`daik.structures.poly2rbox` (``w >= h``)."""
+    return poly2rbox(torch.as_tensor(polys, dtype=torch.float64).reshape(-1, 8)).numpy()
 
 
 def pair_errors(det_polys: np.ndarray, gt_polys: np.ndarray) -> Dict[str, np.ndarray]:
